@@ -1,0 +1,36 @@
+"""Two-stage fallback: first ask to rephrase, then offer buttons; never guess."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many of the latest user messages in a row were not understood."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if (event.get("parse_data") or {}).get("intent", {}).get("name") != FALLBACK_INTENT:
+                break
+            count += 1
+    return count
+
+
+class ActionFallback(Action):
+    """Asks to rephrase; after a second miss in a row, offers the main options."""
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if consecutive_fallbacks(tracker) >= 2:
+            dispatcher.utter_message(response="utter_fallback_options")
+        else:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+        return []

@@ -1,0 +1,1 @@
+"""The group catalog: records, importers and the upsert that stores them."""

@@ -1,0 +1,657 @@
+"""Rule-based crisis safety net: spaCy Matcher rules over lemma-normalised tokens.
+
+The wording lives in patterns.yml; this module only compiles it and applies the
+context checks (negation, past/recovered history, talk about other people).
+Every token gets a canonical form in ``Token.norm_`` (lower-cased lookup lemma
+after typo, text-speak and leetspeak correction) and all rules match on NORM,
+so "kil myslef", "k1ll myself" and "killing myself" meet the same rule.
+Nothing here logs or returns user text: results carry rule names only.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
+
+import spacy
+import yaml
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+PATTERNS_PATH = Path(__file__).with_name("patterns.yml")
+CATEGORIES = ("suicidal", "self_harm", "overdose_medical", "harm_others", "danger_now")
+MAX_CHUNK_CHARS = 100_000
+
+Token = Dict[str, Any]
+_WILDCARD: Token = {"IS_PUNCT": False, "IS_SPACE": False, "OP": "?"}
+_YEAR: Token = {"TEXT": {"REGEX": r"^(19|20)\d\d$"}}
+_MANY: Token = {"TEXT": {"REGEX": r"^[1-9]\d+$"}}
+_MAX_VARIANTS = 5000
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_LINEBREAK_RE = re.compile(r"[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_INVISIBLE_RE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_APOSTROPHES = str.maketrans({c: "'" for c in "\u2018\u2019\u201b\u02bc\u02b9\u00b4\u0060\u2032\uff07"})
+_JOINER_RE = re.compile(r"(?<=[a-z])[-\u2010-\u2015_/~]+(?=[a-z])")
+_REPEAT_RE = re.compile(r"(.)\1{2,}")
+_SENTENCE_END_RE = re.compile(r"^[.!?\u2026]+$")
+
+
+@dataclass(frozen=True)
+class SafetyResult:
+    """Outcome of one check; `matched` is a rule name, never the user's text."""
+
+    crisis: bool
+    category: Optional[str] = None
+    matched: Optional[str] = None
+
+
+NO_CRISIS = SafetyResult(crisis=False)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A compiled crisis rule's metadata."""
+
+    name: str
+    category: str
+    negation: str
+    past_ok: bool
+    generic_ok: bool
+
+
+@dataclass
+class _Layout:
+    """Sentence and clause boundaries of one doc, by token index."""
+
+    sent_of: List[int]
+    clause_of: List[int]
+    sent_bounds: List[Tuple[int, int]]
+    clause_bounds: List[Tuple[int, int]]
+
+
+def clean_text(text: str) -> str:
+    """Normalise unicode, quotes, joiners and control characters; lower-case."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _LINEBREAK_RE.sub("\n", text)
+    text = _CONTROL_RE.sub(" ", text)
+    text = _INVISIBLE_RE.sub("", text)
+    text = text.translate(_APOSTROPHES)
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    text = text.lower()
+    return _JOINER_RE.sub(" ", text)
+
+
+def _chunks(text: str, size: int = MAX_CHUNK_CHARS) -> Iterator[str]:
+    """Split very long text at whitespace into pieces of at most about `size` chars."""
+    while len(text) > size:
+        cut = text.rfind(" ", size // 2, size)
+        cut = size if cut < 0 else cut
+        yield text[:cut]
+        text = text[cut:]
+    yield text
+
+
+def _deletes(word: str, depth: int) -> Set[str]:
+    """All strings reachable from `word` by deleting up to `depth` characters."""
+    found, frontier = {word}, {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance (Levenshtein plus adjacent swaps)."""
+    prev2: List[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
+def _strings(data: Dict[str, Any], key: str) -> List[str]:
+    """A YAML word list, refusing non-strings (unquoted `no`/`on` load as booleans)."""
+    values = data.get(key) or []
+    bad = [v for v in values if not isinstance(v, str)]
+    if bad:
+        raise ValueError(f"patterns.yml: {key} must hold strings only, got {bad!r} (quote them)")
+    return list(values)
+
+
+def _restores_double(word: str, target: str) -> bool:
+    """True if `target` is `word` with one doubled letter restored ("hiting" -> "hitting")."""
+    return len(target) == len(word) + 1 and any(
+        target == word[:i] + word[i - 1] + word[i:] for i in range(1, len(word) + 1)
+    )
+
+
+def _build_pipeline(nlp: Optional[Language]) -> Language:
+    """Reuse `nlp` if it is English with a lookup lemmatizer, else build a small one."""
+    if nlp is not None and nlp.lang == "en" and "lemmatizer" in nlp.pipe_names:
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        if getattr(lemmatizer, "mode", None) == "lookup" and lemmatizer.lookups.has_table("lemma_lookup"):
+            return nlp
+    own = spacy.blank("en")
+    own.add_pipe("lemmatizer", config={"mode": "lookup"})
+    own.initialize()
+    return own
+
+
+class SafetyNet:
+    """Flags messages that suggest a crisis, using the phrase rules in patterns.yml."""
+
+    def __init__(self, nlp: Optional[Language] = None, patterns_path: Union[str, Path, None] = None) -> None:
+        """Load the pattern data and build the matchers (the spaCy `nlp` is never modified)."""
+        self._nlp = _build_pipeline(nlp)
+        data = yaml.safe_load(Path(patterns_path or PATTERNS_PATH).read_text(encoding="utf-8"))
+        self._lemmas = self._nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+        self._lemma_values: FrozenSet[str] = frozenset(self._lemmas.values())
+        self._lexicon: Dict[str, List[str]] = {k: _strings(data["lexicon"], k) for k in data["lexicon"]}
+        self._leet = str.maketrans({str(k): str(v) for k, v in data.get("leet", {}).items()})
+        fuzzy = data.get("fuzzy", {})
+        self._fuzzy_min = int(fuzzy.get("min_length", 4))
+        self._fuzzy_long = int(fuzzy.get("long_word", 8))
+        self._protected = frozenset(_strings(fuzzy, "protected"))
+        self._raw_spelling = {str(k): str(v) for k, v in data.get("spelling", {}).items()}
+        self._spelling = {k: (v if self._raw_spelling.get(v) == v else self._lemma(v)) for k, v in self._raw_spelling.items()}
+        self._canon = lru_cache(maxsize=100_000)(self._canon_uncached)
+
+        self._targets: Dict[str, str] = {}
+        self._fuzzy_index: Dict[str, Set[str]] = {}
+        self._build_fuzzy(data)
+
+        canon_set = lambda key: frozenset(self._canon(w) for w in _strings(data, key))  # noqa: E731
+        self._negators = canon_set("negators")
+        self._breakers = canon_set("negation_breakers")
+        self._clause_words = canon_set("clause_breaks")
+        self._fillers = canon_set("trailing_fillers")
+        self._generic_markers = canon_set("generic_markers")
+        self._first_person = canon_set("first_person")
+        self._service_words = canon_set("service_words")
+        self._question_starts = canon_set("question_starts")
+        self._past_forms = frozenset(_strings(data, "past_forms"))
+        settings = data.get("settings", {})
+        self._negation_window = int(settings.get("negation_window", 6))
+        self._generic_window = int(settings.get("generic_window", 6))
+        priority = list(data.get("priority", CATEGORIES))
+        self._priority = {cat: priority.index(cat) if cat in priority else len(priority) for cat in CATEGORIES}
+
+        self._keys: Dict[int, Tuple[str, str, bool]] = {}
+        self._groups: Dict[Tuple[str, str, FrozenSet[str]], Matcher] = {}
+        self._anchor_index: Dict[Tuple[str, str], List[Tuple[Matcher, bool]]] = {}
+        self._always: List[Tuple[Matcher, bool]] = []
+        self._reach: Dict[Matcher, int] = {}
+        self._rules: Dict[str, _Rule] = {}
+        for rule in data["rules"]:
+            if rule["category"] not in CATEGORIES:
+                raise ValueError(f"unknown category {rule['category']!r} in rule {rule['name']!r}")
+            self._rules[rule["name"]] = _Rule(
+                name=rule["name"],
+                category=rule["category"],
+                negation=rule.get("negation", "before"),
+                past_ok=bool(rule.get("past_ok", True)),
+                generic_ok=bool(rule.get("generic_ok", False)),
+            )
+            self._add("rule", rule["name"], rule["patterns"])
+        for context in data.get("safe_contexts", []):
+            self._add("safe", context["name"], context["patterns"])
+        for kind in ("history_markers", "recent_markers", "recent_clause_markers", "recovery_markers"):
+            self._add(kind, kind, data.get(kind, []))
+
+    # ------------------------------------------------------------------ public
+
+    def check(self, text: str) -> SafetyResult:
+        """Check one message; returns the most urgent crisis found, if any."""
+        if not isinstance(text, str) or not text.strip():
+            return NO_CRISIS
+        best: Optional[Tuple[int, _Rule]] = None
+        for chunk in _chunks(clean_text(text)):
+            found = self._check_doc(self._nlp.make_doc(chunk))
+            if found is not None and (best is None or found[0] < best[0]):
+                best = found
+        if best is None:
+            return NO_CRISIS
+        rule = best[1]
+        return SafetyResult(crisis=True, category=rule.category, matched=rule.name)
+
+    @property
+    def rule_names(self) -> List[str]:
+        """Names of all crisis rules, in file order."""
+        return list(self._rules)
+
+    # -------------------------------------------------------------- compiling
+
+    def _lemma(self, word: str) -> str:
+        """The lookup lemma of a lower-case word (the word itself if unknown)."""
+        return self._lemmas.get(word, word)
+
+    def _is_known(self, word: str) -> bool:
+        """True for real words that must not be typo-corrected."""
+        return (
+            word in self._targets
+            or word in self._protected
+            or word in STOP_WORDS
+            or word in self._lemma_values
+            or word in self._lemmas
+        )
+
+    def _max_edits(self, length: int) -> int:
+        """Edit distance allowed when correcting a word of this length."""
+        if length < self._fuzzy_min:
+            return 0
+        return 2 if length >= self._fuzzy_long else 1
+
+    def _words_of(self, data: Dict[str, Any]) -> Iterable[str]:
+        """Every literal word used by the pattern data (typo-correction targets)."""
+        phrases: List[str] = [e for entries in self._lexicon.values() for e in entries]
+        sections = [r["patterns"] for r in data["rules"]] + [c["patterns"] for c in data.get("safe_contexts", [])]
+        for kind in ("history_markers", "recent_markers", "recent_clause_markers", "recovery_markers"):
+            sections.append(data.get(kind, []))
+        for patterns in sections:
+            for pattern in patterns:
+                for part in pattern.split():
+                    for alt in part.rstrip("?").split("|"):
+                        if alt and alt[0] not in "@=#*$":
+                            phrases.append(alt.replace("_", " "))
+        phrases.extend(self._raw_spelling.values())
+        for phrase in phrases:
+            for token in self._nlp.make_doc(clean_text(phrase)):
+                yield token.text
+
+    def _inflections(self, word: str) -> Iterable[str]:
+        """Regular inflected forms of `word` that the lemma table confirms."""
+        stem = self._lemma(word)
+        candidates = {word, stem, stem + "s", stem + "es", stem + "ed", stem + "d", stem + "ing"}
+        if stem.endswith("e"):
+            candidates |= {stem[:-1] + "ing", stem[:-1] + "ed"}
+        if stem:
+            candidates |= {stem + stem[-1] + "ing", stem + stem[-1] + "ed"}
+        if stem.endswith("y"):
+            candidates |= {stem[:-1] + "ies", stem[:-1] + "ied"}
+        return [c for c in candidates if c == word or self._lemmas.get(c) == stem]
+
+    def _build_fuzzy(self, data: Dict[str, Any]) -> None:
+        """Index the pattern vocabulary for edit-distance typo correction."""
+        for word in self._words_of(data):
+            for form in self._inflections(word):
+                self._targets.setdefault(form, form)
+        for target in self._targets:
+            if not target.isalpha():
+                continue
+            for variant in _deletes(target, self._max_edits(len(target))):
+                self._fuzzy_index.setdefault(variant, set()).add(target)
+
+    def _fuzzy_lookup(self, word: str) -> Optional[str]:
+        """The closest pattern word within the allowed edit distance, if any."""
+        depth = self._max_edits(len(word))
+        if depth == 0 or len(word) > 24:
+            return None
+        candidates: Set[str] = set()
+        for variant in _deletes(word, depth):
+            candidates |= self._fuzzy_index.get(variant, set())
+        best: Optional[Tuple[int, bool, int, bool, str]] = None
+        for target in candidates:
+            limit = min(depth, self._max_edits(len(target)))
+            if limit == 0 or abs(len(target) - len(word)) > limit:
+                continue
+            distance = _edit_distance(word, target)
+            if distance <= limit:
+                key = (distance, not _restores_double(word, target), abs(len(target) - len(word)), target[0] != word[0], target)
+                best = key if best is None or key < best else best
+        return best[-1] if best else None
+
+    def _canon_uncached(self, word: str) -> str:
+        """Canonical form of a lower-case token: spelling fix, leet, fuzzy, lemma."""
+        if word in self._spelling:
+            return self._spelling[word]
+        if self._is_known(word):
+            return self._lemma(word)
+        has_alpha = any(c.isalpha() for c in word)
+        if has_alpha and not word.isalpha():
+            leet = word.translate(self._leet)
+            if leet != word and leet.isalpha():
+                return self._canon(leet)
+            return self._lemma(word)
+        if not has_alpha:
+            return word
+        squeezed = _REPEAT_RE.sub(r"\1\1", word)
+        if squeezed != word:
+            single = _REPEAT_RE.sub(r"\1", word)
+            for candidate in (squeezed, single):
+                if candidate in self._spelling or self._is_known(candidate):
+                    return self._canon(candidate)
+            word = squeezed
+        if word.endswith("in") and self._is_known(word + "g"):
+            return self._canon(word + "g")
+        hit = self._fuzzy_lookup(word)
+        return self._canon(hit) if hit else self._lemma(word)
+
+    def _phrase_tokens(self, phrase: str) -> List[str]:
+        """Canonical tokens of a pattern phrase (a lone clitic such as "'m" stays one token)."""
+        tokens: List[str] = []
+        for word in clean_text(phrase).split():
+            if word.startswith("'") and word.count("'") == 1 and word[1:].isalpha():
+                tokens.append(word)
+            else:
+                tokens.extend(t.text for t in self._nlp.make_doc(word))
+        return [self._canon(t) for t in tokens]
+
+    def _slot(self, part: str) -> List[List[Token]]:
+        """Compile one pattern slot into alternative token sequences, one per phrase length.
+
+        Phrases of equal length share one sequence of per-position IN sets; this
+        slightly over-generates ("wish to" + "want 2" also accepts "wish 2") but
+        keeps the number of Matcher patterns small.
+        """
+        optional = part.endswith("?") and len(part) > 1
+        part = part[:-1] if optional else part
+        by_length: Dict[int, List[Set[str]]] = {}
+        exact: Set[str] = set()
+        variants: List[List[Token]] = []
+        for alt in part.split("|"):
+            if alt.startswith("@"):
+                if alt[1:] not in self._lexicon:
+                    raise ValueError(f"unknown lexicon class {alt!r}")
+                phrases = self._lexicon[alt[1:]]
+            elif alt.startswith("="):
+                exact.add(alt[1:])
+                continue
+            elif alt in ("#YEAR", "#MANY"):
+                variants.append([dict(_YEAR if alt == "#YEAR" else _MANY)])
+                continue
+            else:
+                phrases = [alt.replace("_", " ")]
+            for phrase in phrases:
+                if phrase.startswith("="):
+                    exact.add(phrase[1:])
+                    continue
+                tokens = self._phrase_tokens(phrase)
+                positions = by_length.setdefault(len(tokens), [set() for _ in tokens])
+                for position, token in zip(positions, tokens):
+                    position.add(token)
+        for length in sorted(by_length):
+            if length:
+                variants.append([{"NORM": {"IN": sorted(p)}} for p in by_length[length]])
+        if exact:
+            variants.append([{"LOWER": {"IN": sorted(exact)}}])
+        if optional:
+            if len(variants) == 1 and len(variants[0]) == 1:
+                return [[{**variants[0][0], "OP": "?"}]]
+            variants.append([])
+        return variants
+
+    def _compile(self, pattern: str) -> Tuple[List[List[Token]], bool]:
+        """Compile one pattern string into Matcher patterns and its end-of-clause flag."""
+        parts = pattern.split()
+        at_end = bool(parts) and parts[-1] == "$"
+        parts = parts[:-1] if at_end else parts
+        slots: List[List[List[Token]]] = []
+        for part in parts:
+            if part.startswith("*") and part[1:].isdigit():
+                slots.append([[dict(_WILDCARD) for _ in range(int(part[1:]))]])
+            else:
+                slots.append(self._slot(part))
+        total = 1
+        for slot in slots:
+            total *= len(slot)
+        if total > _MAX_VARIANTS:
+            raise ValueError(f"pattern expands to {total} variants: {pattern!r}")
+        compiled = []
+        for combo in itertools.product(*slots):
+            tokens = [tok for seq in combo for tok in seq]
+            if any(tok.get("OP") != "?" for tok in tokens):
+                compiled.append(tokens)
+        return compiled, at_end
+
+    def _add(self, kind: str, name: str, patterns: Sequence[str]) -> None:
+        """Register patterns for a rule, safe context or marker list, grouped by anchor word."""
+        for pattern in patterns:
+            compiled, at_end = self._compile(str(pattern))
+            key = f"{kind}|{name}|{int(at_end)}"
+            self._keys[self._nlp.vocab.strings.add(key)] = (kind, name, at_end)
+            for tokens in compiled:
+                anchor = self._anchor(tokens)
+                group = (key,) + anchor if anchor else (key, "", frozenset())
+                matcher = self._groups.get(group)
+                if matcher is None:
+                    matcher = self._groups[group] = Matcher(self._nlp.vocab, validate=False)
+                    entry = (matcher, kind == "rule")
+                    if anchor:
+                        for value in anchor[1]:
+                            self._anchor_index.setdefault((anchor[0], value), []).append(entry)
+                    else:
+                        self._always.append(entry)
+                matcher.add(key, [tokens])
+                self._reach[matcher] = max(self._reach.get(matcher, 0), len(tokens))
+
+    def _anchor(self, tokens: List[Token]) -> Optional[Tuple[str, FrozenSet[str]]]:
+        """The rarest required token of a pattern: its words must occur for a match.
+
+        Matchers only run on sentences holding their anchor word, which keeps
+        `check` fast although spaCy's Matcher tries every pattern at every token.
+        """
+        best: Optional[Tuple[Tuple[bool, int, int], str, FrozenSet[str]]] = None
+        for token in tokens:
+            if "OP" in token:
+                continue
+            for attr in ("NORM", "LOWER"):
+                spec = token.get(attr)
+                if spec is None:
+                    continue
+                values = frozenset([spec] if isinstance(spec, str) else spec["IN"])
+                stop = sum(v in STOP_WORDS for v in values)
+                score = (stop == len(values), stop, len(values))
+                if best is None or score < best[0]:
+                    best = (score, attr, values)
+        return (best[1], best[2]) if best else None
+
+    # --------------------------------------------------------------- checking
+
+    def _layout(self, doc: Doc) -> _Layout:
+        """Find sentence and clause boundaries (punctuation, line breaks, conjunctions)."""
+        sent_of: List[int] = []
+        clause_of: List[int] = []
+        sent_bounds: List[Tuple[int, int]] = []
+        clause_bounds: List[Tuple[int, int]] = []
+        sent_start = clause_start = 0
+        for i, token in enumerate(doc):
+            sent_of.append(len(sent_bounds))
+            clause_of.append(len(clause_bounds))
+            ends_sentence = bool(_SENTENCE_END_RE.match(token.text)) or (token.is_space and "\n" in token.text)
+            ends_clause = ends_sentence or token.is_punct or token.norm_ in self._clause_words
+            if ends_clause:
+                clause_bounds.append((clause_start, i + 1))
+                clause_start = i + 1
+            if ends_sentence:
+                sent_bounds.append((sent_start, i + 1))
+                sent_start = i + 1
+        clause_bounds.append((clause_start, len(doc)))
+        sent_bounds.append((sent_start, len(doc)))
+        return _Layout(sent_of, clause_of, sent_bounds, clause_bounds)
+
+    def _is_break(self, doc: Doc, i: int) -> bool:
+        """True if token i ends a clause."""
+        token = doc[i]
+        return token.is_punct or token.norm_ in self._clause_words or (token.is_space and "\n" in token.text)
+
+    def _is_negator(self, doc: Doc, i: int, sent_start: int) -> bool:
+        """True if token i negates what follows ("no" only mid-clause, as in "no thoughts of")."""
+        norm = doc[i].norm_
+        if norm not in self._negators:
+            return False
+        if norm == "no":
+            if i == sent_start or self._is_break(doc, i - 1):
+                return False
+            if i + 1 >= len(doc) or doc[i + 1].is_punct:
+                return False
+        return True
+
+    def _negated(self, doc: Doc, start: int, end: int, mode: str, sent_start: int) -> bool:
+        """True if the match is negated ("I'm not suicidal", "he has never hit me")."""
+        if mode == "none":
+            return False
+        for i in range(start, end):
+            if self._is_negator(doc, i, sent_start) and not self._has_breaker(doc, i + 1, end):
+                return True
+        if mode == "inside":
+            return False
+        seen = 0
+        for i in range(start - 1, sent_start - 1, -1):
+            if seen >= self._negation_window or self._is_break(doc, i):
+                return False
+            if self._is_negator(doc, i, sent_start):
+                return not self._has_breaker(doc, i + 1, start)
+            seen += 0 if doc[i].is_space else 1
+        return False
+
+    def _has_breaker(self, doc: Doc, start: int, end: int) -> bool:
+        """True if a word such as "stop" or "know" takes over a negator in [start, end)."""
+        return any(doc[i].norm_ in self._breakers for i in range(start, end))
+
+    def _has_past(self, doc: Doc, start: int, end: int) -> bool:
+        """True if a past-tense verb occurs in doc[start:end]."""
+        for token in doc[start:end]:
+            lower = token.lower_
+            if lower in self._past_forms or token.norm_ in self._past_forms:
+                return True
+            if lower.endswith("ed") and token.norm_ != lower:
+                return True
+        return False
+
+    def _historical(self, doc: Doc, start: int, end: int, layout: _Layout, marks: Dict[str, List[Tuple[int, int]]]) -> bool:
+        """True if the match is explicitly past and over ("years ago", "clean for 3 years")."""
+        s0, s1 = layout.sent_bounds[layout.sent_of[start]]
+        c0 = layout.clause_bounds[layout.clause_of[start]][0]
+        c1 = layout.clause_bounds[layout.clause_of[end - 1]][1]
+        inside = lambda kind, lo, hi: any(lo <= a and b <= hi for a, b in marks.get(kind, ()))  # noqa: E731
+        if inside("recent_markers", s0, s1) or inside("recent_clause_markers", c0, c1):
+            return False
+        if inside("recovery_markers", c0, c1):
+            return True
+        return inside("history_markers", s0, s1) and self._has_past(doc, c0, c1)
+
+    def _generic(self, doc: Doc, start: int, layout: _Layout) -> bool:
+        """True if the match is about people in general or a question about the service."""
+        s0, s1 = layout.sent_bounds[layout.sent_of[start]]
+        seen = 0
+        for i in range(start - 1, s0 - 1, -1):
+            norm = doc[i].norm_
+            if seen >= self._generic_window or norm in self._first_person:
+                break
+            if norm in self._generic_markers:
+                return True
+            seen += 0 if doc[i].is_space else 1
+        norms = [t.norm_ for t in doc[s0:s1] if not t.is_space]
+        if not norms or any(n in self._first_person for n in norms):
+            return False
+        is_question = "?" in norms or norms[0] in self._question_starts
+        return is_question and any(n in self._service_words for n in norms)
+
+    def _at_end(self, doc: Doc, end: int, layout: _Layout) -> bool:
+        """True if nothing but fillers, punctuation or emoji follows before the clause ends."""
+        s1 = layout.sent_bounds[layout.sent_of[end - 1]][1]
+        for token in doc[end:s1]:
+            if token.is_space or token.norm_ in self._fillers:
+                continue
+            if token.is_punct or not any(c.isalnum() for c in token.text):
+                return True
+            return token.norm_ in self._clause_words
+        return True
+
+    def _match(self, doc: Doc, layout: _Layout) -> List[Tuple[int, int, int]]:
+        """Run each matcher only in windows around its anchor words.
+
+        A match holds its anchor and is at most `reach` tokens long, so the
+        window anchor +/- reach (clipped to the sentence) finds every match.
+        Safe-context and marker matchers only run in sentences where a crisis
+        rule matched, so ordinary long text costs little.
+        """
+        rules: Dict[int, Dict[Matcher, List[int]]] = {}
+        contexts: Dict[int, Dict[Matcher, List[int]]] = {}
+        for i, token in enumerate(doc):
+            sent_id = layout.sent_of[i]
+            for key in (("NORM", token.norm_), ("LOWER", token.lower_)):
+                for matcher, is_rule in self._anchor_index.get(key, ()):
+                    (rules if is_rule else contexts).setdefault(sent_id, {}).setdefault(matcher, []).append(i)
+        always_rules = [m for m, is_rule in self._always if is_rule]
+        always_contexts = [m for m, is_rule in self._always if not is_rule]
+        sent_ids = range(len(layout.sent_bounds)) if always_rules else sorted(rules)
+        matches: List[Tuple[int, int, int]] = []
+        for sent_id in sent_ids:
+            bounds = layout.sent_bounds[sent_id]
+            found = self._run(doc, bounds, rules.get(sent_id, {}), always_rules)
+            if found:
+                found.extend(self._run(doc, bounds, contexts.get(sent_id, {}), always_contexts))
+                matches.extend(found)
+        return matches
+
+    def _run(self, doc: Doc, bounds: Tuple[int, int], anchored: Dict[Matcher, List[int]], whole: List[Matcher]) -> List[Tuple[int, int, int]]:
+        """Matches of `anchored` matchers near their anchors and `whole` ones anywhere in bounds."""
+        s0, s1 = bounds
+        found: List[Tuple[int, int, int]] = []
+        for matcher in whole:
+            found.extend((key, s0 + a, s0 + b) for key, a, b in matcher(doc[s0:s1]))
+        for matcher, positions in anchored.items():
+            reach = self._reach[matcher]
+            windows: List[List[int]] = []
+            for i in positions:
+                lo, hi = max(s0, i - reach + 1), min(s1, i + reach)
+                if windows and lo <= windows[-1][1]:
+                    windows[-1][1] = hi
+                else:
+                    windows.append([lo, hi])
+            for lo, hi in windows:
+                found.extend((key, lo + a, lo + b) for key, a, b in matcher(doc[lo:hi]))
+        return found
+
+    def _check_doc(self, doc: Doc) -> Optional[Tuple[int, _Rule]]:
+        """The most urgent surviving rule match in `doc`, with its priority."""
+        for token in doc:
+            token.norm_ = self._canon(token.lower_)
+        layout = self._layout(doc)
+        matches = self._match(doc, layout)
+        if not matches:
+            return None
+        marks: Dict[str, List[Tuple[int, int]]] = {}
+        crisis: List[Tuple[str, int, int, bool]] = []
+        for match_id, start, end in matches:
+            kind, name, at_end = self._keys[match_id]
+            if kind == "rule":
+                crisis.append((name, start, end, at_end))
+            else:
+                marks.setdefault(kind, []).append((start, end))
+        safe = marks.get("safe", [])
+        best: Optional[Tuple[int, int, _Rule]] = None
+        for name, start, end, at_end in crisis:
+            rule = self._rules[name]
+            rank = (self._priority[rule.category], start)
+            if best is not None and rank >= best[:2]:
+                continue
+            if at_end and not self._at_end(doc, end, layout):
+                continue
+            if any(start < b and a < end for a, b in safe):
+                continue
+            sent_start = layout.sent_bounds[layout.sent_of[start]][0]
+            if self._negated(doc, start, end, rule.negation, sent_start):
+                continue
+            if rule.past_ok and self._historical(doc, start, end, layout, marks):
+                continue
+            if rule.generic_ok and self._generic(doc, start, layout):
+                continue
+            best = (rank[0], rank[1], rule)
+        return (best[0], best[2]) if best else None

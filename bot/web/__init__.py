@@ -1,0 +1,1 @@
+"""The public chat page served on WEB_PORT."""
