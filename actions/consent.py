@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -26,8 +27,13 @@ def last_bot_response(tracker: Tracker) -> Optional[str]:
     return None
 
 
-class _ConsentAction(Action):
-    given: bool
+class _ConsentAction(Action, ABC):
+    """Records the answer to the consent question; subclasses say which answer."""
+
+    @property
+    @abstractmethod
+    def given(self) -> bool:
+        """The answer this action records."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.messages import say
 from bot.database import open_database
 from bot.erasure import erase_intake_records
 from bot.settings import Settings
@@ -24,5 +25,5 @@ class ActionDeleteData(Action):
     ) -> List[Dict[Text, Any]]:
         database = open_database(Settings.from_env().database_url)
         await asyncio.to_thread(erase_intake_records, database.engine, tracker.sender_id)
-        dispatcher.utter_message(response="utter_data_deleted")
+        say(dispatcher, "data_deleted")
         return [AllSlotsReset()]

@@ -6,6 +6,8 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.messages import say
+
 FALLBACK_INTENT = "nlu_fallback"
 
 
@@ -30,7 +32,7 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         if consecutive_fallbacks(tracker) >= 2:
-            dispatcher.utter_message(response="utter_fallback_options")
+            say(dispatcher, "fallback_options")
         else:
-            dispatcher.utter_message(response="utter_ask_rephrase")
+            say(dispatcher, "ask_rephrase")
         return []

@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.messages import say
 from bot.matching.geo import locate
 from bot.matching.request import DAY_VALUES, FORMAT_PREFERENCES, LEADER_PREFERENCES, TIMES_OF_DAY
 from bot.models import ACCESSIBILITY
@@ -54,11 +55,11 @@ class ValidatePreferencesForm(FormValidationAction):
             return {"location": SKIPPED}
         text = value.strip() if isinstance(value, str) else ""
         if not text or len(text) > MAX_LOCATION_LENGTH:
-            dispatcher.utter_message(response="utter_location_too_long")
+            say(dispatcher, "location_too_long")
             return {"location": None}
         place = locate(text)
         if place is None:
-            dispatcher.utter_message(response="utter_location_unknown", place=text)
+            say(dispatcher, "location_unknown", place=text)
         return {"location": text}
 
     def validate_day(self, value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:

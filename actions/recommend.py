@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.messages import say
 from actions.slots import match_request
 from bot.database import open_database
 from bot.matching import Recommendations, rank
@@ -47,12 +48,12 @@ class ActionRecommendGroups(Action):
             dispatcher.utter_message(text=note)
         if not result.matches:
             if more:
-                dispatcher.utter_message(response="utter_no_more_groups")
+                say(dispatcher, "no_more_groups")
             return [SlotSet("results_offset", offset), SlotSet("recommended_groups", [])]
-        dispatcher.utter_message(response="utter_groups_intro")
+        say(dispatcher, "groups_intro")
         for position, match in enumerate(result.matches, start=offset + 1):
             dispatcher.utter_message(text=format_match(position, match))
-        dispatcher.utter_message(response="utter_after_groups")
+        say(dispatcher, "after_groups")
         return [
             SlotSet("results_offset", offset),
             SlotSet("recommended_groups", [match.group.slug for match in result.matches]),

@@ -103,11 +103,11 @@ async def test_fallback_asks_to_rephrase_then_offers_buttons():
     once = [user("greet"), bot_action("utter_welcome"), user("nlu_fallback")]
     dispatcher = CollectingDispatcher()
     await ActionFallback().run(dispatcher, tracker(events=once), {})
-    assert dispatcher.messages[0]["response"] == "utter_ask_rephrase"
+    assert dispatcher.messages[0]["text"].startswith("Sorry, I didn't quite understand")
     twice = once + [bot_action("action_fallback"), user("nlu_fallback")]
     dispatcher = CollectingDispatcher()
     await ActionFallback().run(dispatcher, tracker(events=twice), {})
-    assert dispatcher.messages[0]["response"] == "utter_fallback_options"
+    assert len(dispatcher.messages[0]["buttons"]) == 4
 
 
 async def test_delete_data_erases_the_intake_records_of_that_sender_only(db_env):
@@ -116,7 +116,7 @@ async def test_delete_data_erases_the_intake_records_of_that_sender_only(db_env)
     dispatcher = CollectingDispatcher()
     events = await ActionDeleteData().run(dispatcher, tracker(sender="s1"), {})
     assert events == [{"event": "reset_slots", "timestamp": None}]
-    assert dispatcher.messages[0]["response"] == "utter_data_deleted"
+    assert "erased" in dispatcher.messages[0]["text"]
     with db_env.sessions() as session:
         assert session.scalars(sa.select(IntakeRecord.sender_id)).all() == ["other"]
 
@@ -147,4 +147,33 @@ def test_an_unknown_location_is_kept_but_explained():
     dispatcher = CollectingDispatcher()
     result = ValidatePreferencesForm().validate_location("Xqzzyville", dispatcher, tracker(), {})
     assert result == {"location": "Xqzzyville"}
-    assert dispatcher.messages[0]["response"] == "utter_location_unknown"
+    assert "Xqzzyville" in dispatcher.messages[0]["text"]
+
+
+async def test_every_form_question_has_an_action_and_a_message():
+    import yaml
+
+    from actions.form_questions import ASK_ACTIONS, FORM_SLOTS
+    from actions.messages import messages
+
+    domain = yaml.safe_load(open("domain.yml"))
+    assert list(FORM_SLOTS) == domain["forms"]["preferences_form"]["required_slots"]
+    for action_class in ASK_ACTIONS:
+        action = action_class()
+        assert action.name() in domain["actions"]
+        dispatcher = CollectingDispatcher()
+        await action.run(dispatcher, tracker(), {})
+        sent = dispatcher.messages[0]
+        assert sent["text"] == messages()[f"ask_{action_class.slot}"]["text"]
+        # Every question but the free-text location offers buttons for the common answers.
+        assert bool(sent["buttons"]) == (action_class.slot != "location")
+
+
+def test_the_action_server_registers_exactly_the_domains_custom_actions():
+    import yaml
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = yaml.safe_load(open("domain.yml"))
+    assert set(executor.actions) == set(domain["actions"])

@@ -21,14 +21,20 @@ import spacy
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
+from spacy.lookups import load_lookups
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 PATTERNS_PATH = Path(__file__).with_name("patterns.yml")
 CATEGORIES = ("suicidal", "self_harm", "overdose_medical", "harm_others", "danger_now")
+NEGATION_MODES = ("before", "inside", "none")
+MARKER_KINDS = ("history_markers", "recent_markers", "recent_clause_markers", "recovery_markers")
 MAX_CHUNK_CHARS = 100_000
 
-Token = Dict[str, Any]
+Token = Dict[str, Any]  # one spaCy Matcher token pattern
+Bounds = Tuple[int, int]  # token offsets [start, end)
+Match = Tuple[int, int, int]  # (match key hash, start, end)
+Marks = Dict[str, List[Bounds]]
 _WILDCARD: Token = {"IS_PUNCT": False, "IS_SPACE": False, "OP": "?"}
 _YEAR: Token = {"TEXT": {"REGEX": r"^(19|20)\d\d$"}}
 _MANY: Token = {"TEXT": {"REGEX": r"^[1-9]\d+$"}}
@@ -72,8 +78,8 @@ class _Layout:
 
     sent_of: List[int]
     clause_of: List[int]
-    sent_bounds: List[Tuple[int, int]]
-    clause_bounds: List[Tuple[int, int]]
+    sent_bounds: List[Bounds]
+    clause_bounds: List[Bounds]
 
 
 def clean_text(text: str) -> str:
@@ -133,6 +139,14 @@ def _strings(data: Dict[str, Any], key: str) -> List[str]:
     return list(values)
 
 
+def _dictionary_words() -> FrozenSet[str]:
+    """English base words (WordNet index from spacy-lookups-data) that are never typo-corrected."""
+    index = load_lookups("en", ["lemma_index"], strict=False)
+    if not index.has_table("lemma_index"):
+        return frozenset()
+    return frozenset(w for words in index.get_table("lemma_index").values() for w in words if w.isalpha())
+
+
 def _restores_double(word: str, target: str) -> bool:
     """True if `target` is `word` with one doubled letter restored ("hiting" -> "hitting")."""
     return len(target) == len(word) + 1 and any(
@@ -161,6 +175,7 @@ class SafetyNet:
         data = yaml.safe_load(Path(patterns_path or PATTERNS_PATH).read_text(encoding="utf-8"))
         self._lemmas = self._nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
         self._lemma_values: FrozenSet[str] = frozenset(self._lemmas.values())
+        self._dictionary = _dictionary_words()
         self._lexicon: Dict[str, List[str]] = {k: _strings(data["lexicon"], k) for k in data["lexicon"]}
         self._leet = str.maketrans({str(k): str(v) for k, v in data.get("leet", {}).items()})
         fuzzy = data.get("fuzzy", {})
@@ -168,22 +183,24 @@ class SafetyNet:
         self._fuzzy_long = int(fuzzy.get("long_word", 8))
         self._protected = frozenset(_strings(fuzzy, "protected"))
         self._raw_spelling = {str(k): str(v) for k, v in data.get("spelling", {}).items()}
-        self._spelling = {k: (v if self._raw_spelling.get(v) == v else self._lemma(v)) for k, v in self._raw_spelling.items()}
+        # A word spelled to itself ("kms: kms") is kept as is; other fixes are lemmatised.
+        self._spelling = {
+            k: v if self._raw_spelling.get(v) == v else self._lemma(v) for k, v in self._raw_spelling.items()
+        }
         self._canon = lru_cache(maxsize=100_000)(self._canon_uncached)
 
-        self._targets: Dict[str, str] = {}
+        self._targets: Set[str] = set()
         self._fuzzy_index: Dict[str, Set[str]] = {}
         self._build_fuzzy(data)
 
-        canon_set = lambda key: frozenset(self._canon(w) for w in _strings(data, key))  # noqa: E731
-        self._negators = canon_set("negators")
-        self._breakers = canon_set("negation_breakers")
-        self._clause_words = canon_set("clause_breaks")
-        self._fillers = canon_set("trailing_fillers")
-        self._generic_markers = canon_set("generic_markers")
-        self._first_person = canon_set("first_person")
-        self._service_words = canon_set("service_words")
-        self._question_starts = canon_set("question_starts")
+        self._negators = self._canon_set(data, "negators")
+        self._breakers = self._canon_set(data, "negation_breakers")
+        self._clause_words = self._canon_set(data, "clause_breaks")
+        self._fillers = self._canon_set(data, "trailing_fillers")
+        self._generic_markers = self._canon_set(data, "generic_markers")
+        self._first_person = self._canon_set(data, "first_person")
+        self._service_words = self._canon_set(data, "service_words")
+        self._question_starts = self._canon_set(data, "question_starts")
         self._past_forms = frozenset(_strings(data, "past_forms"))
         settings = data.get("settings", {})
         self._negation_window = int(settings.get("negation_window", 6))
@@ -200,6 +217,8 @@ class SafetyNet:
         for rule in data["rules"]:
             if rule["category"] not in CATEGORIES:
                 raise ValueError(f"unknown category {rule['category']!r} in rule {rule['name']!r}")
+            if rule.get("negation", "before") not in NEGATION_MODES:
+                raise ValueError(f"unknown negation mode {rule['negation']!r} in rule {rule['name']!r}")
             self._rules[rule["name"]] = _Rule(
                 name=rule["name"],
                 category=rule["category"],
@@ -210,7 +229,7 @@ class SafetyNet:
             self._add("rule", rule["name"], rule["patterns"])
         for context in data.get("safe_contexts", []):
             self._add("safe", context["name"], context["patterns"])
-        for kind in ("history_markers", "recent_markers", "recent_clause_markers", "recovery_markers"):
+        for kind in MARKER_KINDS:
             self._add(kind, kind, data.get(kind, []))
 
     # ------------------------------------------------------------------ public
@@ -248,7 +267,12 @@ class SafetyNet:
             or word in STOP_WORDS
             or word in self._lemma_values
             or word in self._lemmas
+            or word in self._dictionary
         )
+
+    def _canon_set(self, data: Dict[str, Any], key: str) -> FrozenSet[str]:
+        """Canonical forms of a word list from the pattern data."""
+        return frozenset(self._canon(word) for word in _strings(data, key))
 
     def _max_edits(self, length: int) -> int:
         """Edit distance allowed when correcting a word of this length."""
@@ -258,10 +282,9 @@ class SafetyNet:
 
     def _words_of(self, data: Dict[str, Any]) -> Iterable[str]:
         """Every literal word used by the pattern data (typo-correction targets)."""
-        phrases: List[str] = [e for entries in self._lexicon.values() for e in entries]
+        phrases: List[str] = [e for entries in self._lexicon.values() for e in entries if not e.startswith("=")]
         sections = [r["patterns"] for r in data["rules"]] + [c["patterns"] for c in data.get("safe_contexts", [])]
-        for kind in ("history_markers", "recent_markers", "recent_clause_markers", "recovery_markers"):
-            sections.append(data.get(kind, []))
+        sections.extend(data.get(kind, []) for kind in MARKER_KINDS)
         for patterns in sections:
             for pattern in patterns:
                 for part in pattern.split():
@@ -288,8 +311,7 @@ class SafetyNet:
     def _build_fuzzy(self, data: Dict[str, Any]) -> None:
         """Index the pattern vocabulary for edit-distance typo correction."""
         for word in self._words_of(data):
-            for form in self._inflections(word):
-                self._targets.setdefault(form, form)
+            self._targets.update(self._inflections(word))
         for target in self._targets:
             if not target.isalpha():
                 continue
@@ -311,7 +333,8 @@ class SafetyNet:
                 continue
             distance = _edit_distance(word, target)
             if distance <= limit:
-                key = (distance, not _restores_double(word, target), abs(len(target) - len(word)), target[0] != word[0], target)
+                doubled = _restores_double(word, target)
+                key = (distance, not doubled, abs(len(target) - len(word)), target[0] != word[0], target)
                 best = key if best is None or key < best else best
         return best[-1] if best else None
 
@@ -321,13 +344,15 @@ class SafetyNet:
             return self._spelling[word]
         if self._is_known(word):
             return self._lemma(word)
-        has_alpha = any(c.isalpha() for c in word)
-        if has_alpha and not word.isalpha():
+        letters = sum(c.isalpha() for c in word)
+        if letters and not word.isalpha():
             leet = word.translate(self._leet)
-            if leet != word and leet.isalpha():
-                return self._canon(leet)
+            if len(leet) >= self._fuzzy_min and letters >= 2 and leet.isalpha():
+                target = leet if leet in self._targets else self._fuzzy_lookup(leet)
+                if target:
+                    return self._canon(target)
             return self._lemma(word)
-        if not has_alpha:
+        if not letters:
             return word
         squeezed = _REPEAT_RE.sub(r"\1\1", word)
         if squeezed != word:
@@ -466,8 +491,8 @@ class SafetyNet:
         """Find sentence and clause boundaries (punctuation, line breaks, conjunctions)."""
         sent_of: List[int] = []
         clause_of: List[int] = []
-        sent_bounds: List[Tuple[int, int]] = []
-        clause_bounds: List[Tuple[int, int]] = []
+        sent_bounds: List[Bounds] = []
+        clause_bounds: List[Bounds] = []
         sent_start = clause_start = 0
         for i, token in enumerate(doc):
             sent_of.append(len(sent_bounds))
@@ -533,17 +558,20 @@ class SafetyNet:
                 return True
         return False
 
-    def _historical(self, doc: Doc, start: int, end: int, layout: _Layout, marks: Dict[str, List[Tuple[int, int]]]) -> bool:
+    def _historical(self, doc: Doc, start: int, end: int, layout: _Layout, marks: Marks) -> bool:
         """True if the match is explicitly past and over ("years ago", "clean for 3 years")."""
         s0, s1 = layout.sent_bounds[layout.sent_of[start]]
         c0 = layout.clause_bounds[layout.clause_of[start]][0]
         c1 = layout.clause_bounds[layout.clause_of[end - 1]][1]
-        inside = lambda kind, lo, hi: any(lo <= a and b <= hi for a, b in marks.get(kind, ()))  # noqa: E731
-        if inside("recent_markers", s0, s1) or inside("recent_clause_markers", c0, c1):
+
+        def marked(kind: str, lo: int, hi: int) -> bool:
+            return any(lo <= a and b <= hi for a, b in marks.get(kind, ()))
+
+        if marked("recent_markers", s0, s1) or marked("recent_clause_markers", c0, c1):
             return False
-        if inside("recovery_markers", c0, c1):
+        if marked("recovery_markers", c0, c1):
             return True
-        return inside("history_markers", s0, s1) and self._has_past(doc, c0, c1)
+        return marked("history_markers", s0, s1) and self._has_past(doc, c0, c1)
 
     def _generic(self, doc: Doc, start: int, layout: _Layout) -> bool:
         """True if the match is about people in general or a question about the service."""
@@ -554,7 +582,8 @@ class SafetyNet:
             if seen >= self._generic_window or norm in self._first_person:
                 break
             if norm in self._generic_markers:
-                return True
+                # "anyone else feel suicidal?" includes the writer
+                return i + 1 >= len(doc) or doc[i + 1].norm_ != "else"
             seen += 0 if doc[i].is_space else 1
         norms = [t.norm_ for t in doc[s0:s1] if not t.is_space]
         if not norms or any(n in self._first_person for n in norms):
@@ -573,7 +602,7 @@ class SafetyNet:
             return token.norm_ in self._clause_words
         return True
 
-    def _match(self, doc: Doc, layout: _Layout) -> List[Tuple[int, int, int]]:
+    def _match(self, doc: Doc, layout: _Layout) -> List[Match]:
         """Run each matcher only in windows around its anchor words.
 
         A match holds its anchor and is at most `reach` tokens long, so the
@@ -591,7 +620,7 @@ class SafetyNet:
         always_rules = [m for m, is_rule in self._always if is_rule]
         always_contexts = [m for m, is_rule in self._always if not is_rule]
         sent_ids = range(len(layout.sent_bounds)) if always_rules else sorted(rules)
-        matches: List[Tuple[int, int, int]] = []
+        matches: List[Match] = []
         for sent_id in sent_ids:
             bounds = layout.sent_bounds[sent_id]
             found = self._run(doc, bounds, rules.get(sent_id, {}), always_rules)
@@ -600,10 +629,10 @@ class SafetyNet:
                 matches.extend(found)
         return matches
 
-    def _run(self, doc: Doc, bounds: Tuple[int, int], anchored: Dict[Matcher, List[int]], whole: List[Matcher]) -> List[Tuple[int, int, int]]:
+    def _run(self, doc: Doc, bounds: Bounds, anchored: Dict[Matcher, List[int]], whole: List[Matcher]) -> List[Match]:
         """Matches of `anchored` matchers near their anchors and `whole` ones anywhere in bounds."""
         s0, s1 = bounds
-        found: List[Tuple[int, int, int]] = []
+        found: List[Match] = []
         for matcher in whole:
             found.extend((key, s0 + a, s0 + b) for key, a, b in matcher(doc[s0:s1]))
         for matcher, positions in anchored.items():
@@ -627,7 +656,7 @@ class SafetyNet:
         matches = self._match(doc, layout)
         if not matches:
             return None
-        marks: Dict[str, List[Tuple[int, int]]] = {}
+        marks: Marks = {}
         crisis: List[Tuple[str, int, int, bool]] = []
         for match_id, start, end in matches:
             kind, name, at_end = self._keys[match_id]

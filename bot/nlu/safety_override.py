@@ -1,0 +1,61 @@
+"""Rasa component: the rule-based safety net, overriding the intent on every message.
+
+It runs after DIET and before the FallbackClassifier, so a crisis message that
+DIET scored low is still answered as a crisis rather than "please rephrase".
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.safety.detector import SafetyNet
+
+CRISIS_INTENT = "express_crisis"
+
+
+def override_intent(message: Message, category: str) -> None:
+    """Make express_crisis the certain top intent and record the category."""
+    others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CRISIS_INTENT]
+    ranking = [{"name": CRISIS_INTENT, "confidence": 1.0}] + [{**r, "confidence": 0.0} for r in others]
+    message.set(INTENT, {"name": CRISIS_INTENT, "confidence": 1.0}, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+    message.set("safety_net", {"category": category}, add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class SafetyNetOverride(GraphComponent, IntentClassifier):
+    """Sets the intent to express_crisis whenever the safety net fires."""
+
+    def __init__(self, net: SafetyNet) -> None:
+        self._net = net
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyNetOverride":
+        return cls(SafetyNet())
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            result = self._net.check(text)
+            if result.crisis:
+                override_intent(message, result.category)
+        return messages
