@@ -122,6 +122,18 @@ def cmd_erase(args) -> int:
     return 0
 
 
+def cmd_purge(args) -> int:
+    import datetime as dt
+
+    from bot.erasure import purge_older_than
+
+    if args.older_than < 1:
+        raise UsageError("--older-than must be at least 1 day")
+    erased = purge_older_than(_database().engine, args.older_than, dt.datetime.now(dt.timezone.utc))
+    print(f"Purged {erased.events} conversation events and {erased.intake_records} intake records older than {args.older_than} days.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="intake", description="Support-group intake assistant tools.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -160,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     erase = commands.add_parser("erase", help="erase one conversation and its intake records")
     erase.add_argument("--sender", required=True)
     erase.set_defaults(handler=cmd_erase)
+
+    purge = commands.add_parser("purge", help="enforce the retention period")
+    purge.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+    purge.set_defaults(handler=cmd_purge)
     return parser
 
 

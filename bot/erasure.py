@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.models import IntakeRecord
 
 # Rasa's SQL tracker store keeps every event of every conversation in this table.
-RASA_EVENTS = sa.table("events", sa.column("sender_id"))
+RASA_EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
 
 
 @dataclass(frozen=True)
@@ -35,3 +37,19 @@ def erase_intake_records(engine: Engine, sender_id: str) -> int:
 def erase_sender(engine: Engine, sender_id: str) -> Erased:
     """Delete both the transcript and the intake records of one sender."""
     return Erased(erase_tracker_events(engine, sender_id), erase_intake_records(engine, sender_id))
+
+
+def purge_older_than(engine: Engine, days: int, now: dt.datetime) -> Erased:
+    """Retention: erase conversations whose last message is older than `days`, and older intake records."""
+    if days < 1:
+        raise ValueError("the retention period must be at least one day")
+    cutoff = now - dt.timedelta(days=days)
+    events = 0
+    with engine.begin() as connection:
+        if sa.inspect(connection).has_table("events"):
+            last_seen = sa.func.max(RASA_EVENTS.c.timestamp)
+            stale = sa.select(RASA_EVENTS.c.sender_id).group_by(RASA_EVENTS.c.sender_id).having(last_seen < cutoff.timestamp())
+            events = connection.execute(sa.delete(RASA_EVENTS).where(RASA_EVENTS.c.sender_id.in_(stale))).rowcount
+        naive_cutoff = cutoff.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        records = connection.execute(sa.delete(IntakeRecord).where(IntakeRecord.created_at < naive_cutoff)).rowcount
+    return Erased(events, records)

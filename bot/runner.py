@@ -119,7 +119,9 @@ async def run_services(settings: Settings) -> int:
     wanted = services(settings)
     check_ports(wanted)
     env = {**os.environ, "INTAKE_DATABASE_URL": settings.database_url,
-           "ACTIONS_PORT": str(settings.actions_port), "RASA_TELEMETRY_ENABLED": "false"}
+           "ACTIONS_PORT": str(settings.actions_port), "RASA_TELEMETRY_ENABLED": "false",
+           # Libraries' deprecation warnings would bury the services' own logs.
+           "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     processes: Dict[str, asyncio.subprocess.Process] = {}
     relays = []
     stop = asyncio.Event()

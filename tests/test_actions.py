@@ -165,8 +165,9 @@ async def test_every_form_question_has_an_action_and_a_message():
         await action.run(dispatcher, tracker(), {})
         sent = dispatcher.messages[0]
         assert sent["text"] == messages()[f"ask_{action_class.slot}"]["text"]
-        # Every question but the free-text location offers buttons for the common answers.
-        assert bool(sent["buttons"]) == (action_class.slot != "location")
+        # Every question but the free-text ones offers buttons for the common answers.
+        free_text = action_class.slot in ("location", "contact_email", "contact_phone")
+        assert bool(sent["buttons"]) == (not free_text)
 
 
 def test_the_action_server_registers_exactly_the_domains_custom_actions():
@@ -177,3 +178,12 @@ def test_the_action_server_registers_exactly_the_domains_custom_actions():
     executor.register_package("actions")
     domain = yaml.safe_load(open("domain.yml"))
     assert set(executor.actions) == set(domain["actions"])
+
+
+async def test_restart_says_so_and_restarts():
+    from actions.restart import ActionRestart
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionRestart().run(dispatcher, tracker(), {})
+    assert events == [{"event": "restart", "timestamp": None}]
+    assert "start again" in dispatcher.messages[0]["text"]

@@ -12,7 +12,7 @@ def group(slug, **fields) -> GroupView:
     defaults = dict(
         id=abs(hash(slug)) % 10_000, slug=slug, name=slug.title(), description="",
         concerns=frozenset({"alcohol"}), leader="peer", approach="discussion", format="in_person",
-        meetings=(MeetingView(1, dt.time(19), dt.time(20, 30)),), timezone="Europe/London",
+        meetings=(MeetingView(1, dt.time(19), dt.time(20, 30)),), timezone="Europe/London", address="",
         city="Leeds", country="GB", latitude=53.80, longitude=-1.55, languages=frozenset({"en"}),
         accessibility=frozenset(), audience=frozenset(), observers_welcome=True,
         newcomers_welcome=True, typical_size=10, cost="free", contact="",

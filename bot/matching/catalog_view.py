@@ -39,6 +39,7 @@ class GroupView:
     format: str
     meetings: Tuple[MeetingView, ...]
     timezone: str
+    address: str
     city: str
     country: str
     latitude: Optional[float]
@@ -51,6 +52,7 @@ class GroupView:
     typical_size: Optional[int]
     cost: str
     contact: str
+    online_instructions: str = ""
 
     @classmethod
     def of(cls, group: Group) -> "GroupView":
@@ -59,12 +61,12 @@ class GroupView:
             concerns=frozenset(group.concerns), leader=group.leader, approach=group.approach,
             format=group.format,
             meetings=tuple(MeetingView(m.weekday, m.start_time, m.end_time) for m in group.meetings),
-            timezone=group.timezone, city=group.city, country=group.country,
+            timezone=group.timezone, address=group.address, city=group.city, country=group.country,
             latitude=group.latitude, longitude=group.longitude,
             languages=frozenset(group.languages), accessibility=frozenset(group.accessibility),
             audience=frozenset(group.audience), observers_welcome=group.observers_welcome,
             newcomers_welcome=group.newcomers_welcome, typical_size=group.typical_size,
-            cost=group.cost, contact=group.contact,
+            cost=group.cost, contact=group.contact, online_instructions=group.online_instructions,
         )
 
 

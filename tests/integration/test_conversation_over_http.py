@@ -73,3 +73,12 @@ def test_turns_are_saved_while_a_reader_holds_the_database_open(servers):
     assert stored_user_texts(servers.settings.database_url, sender) == sent
     log = servers.log_text()
     assert "TRACKER NOT SAVED" not in log and "Falling back" not in log
+
+
+def test_message_text_and_slot_values_never_reach_the_logs(servers):
+    sender = uuid.uuid4().hex
+    servers.say(sender, "I live in Zanzibarquay and my email is zebra.quartz@example.org")
+    servers.say(sender, "my wife died and my number is 07700 900461")
+    log = servers.log_text()
+    for secret in ("Zanzibarquay", "zebra.quartz", "900461", "my wife died"):
+        assert secret not in log
