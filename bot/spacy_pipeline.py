@@ -38,6 +38,8 @@ def main(argv=None) -> int:
     nlp = build(load_patterns())
     nlp.meta["name"] = "intake_rules"
     nlp.meta["description"] = "Blank English plus the intake assistant's entity patterns."
+    # A fresh clone has no models/ folder, and to_disk does not create parents.
+    Path(argv[0]).parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(argv[0])
     print(f"Saved the spaCy pipeline ({len(nlp.get_pipe('entity_ruler'))} patterns) to {argv[0]}.")
     return 0

@@ -68,3 +68,9 @@ def test_every_annotation_in_the_training_data_is_what_the_ruler_finds(nlp):
         if annotated != found:
             mismatches.append(text)
     assert mismatches == []
+
+
+def test_building_into_a_folder_that_does_not_exist_yet(tmp_path):
+    target = tmp_path / "fresh-clone" / "models" / "spacy_pipeline"
+    assert main([str(target)]) == 0
+    assert (target / "meta.json").is_file()
