@@ -9,20 +9,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.database import open_database
+from bot.database import configured_database
 from bot.intake import flag_crisis
-from bot.notify import SmtpSettings, send_pending
-from bot.settings import Settings
+from bot.notify import email_staff_if_configured
 
 logger = logging.getLogger(__name__)
 
 
 def _flag_and_alert(sender_id: str, channel: str) -> None:
-    database = open_database(Settings.from_env().database_url)
+    database = configured_database()
     flag_crisis(database.sessions, sender_id, channel)
-    smtp = SmtpSettings.from_env()
-    if smtp is not None:
-        send_pending(database.sessions, smtp)
+    email_staff_if_configured(database.sessions)
 
 
 class ActionCrisisSupport(Action):

@@ -9,9 +9,8 @@ from rasa_sdk.events import AllSlotsReset
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import say
-from bot.database import open_database
+from bot.database import configured_database
 from bot.erasure import erase_intake_records
-from bot.settings import Settings
 
 
 class ActionDeleteData(Action):
@@ -23,7 +22,7 @@ class ActionDeleteData(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        database = open_database(Settings.from_env().database_url)
+        database = configured_database()
         await asyncio.to_thread(erase_intake_records, database.engine, tracker.sender_id)
         say(dispatcher, "data_deleted")
         return [AllSlotsReset()]

@@ -10,11 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.messages import say
 from actions.recommend import PAGE_SIZE
 from actions.slots import match_request
-from bot.database import open_database
+from bot.database import configured_database
 from bot.intake import IntakeSummary, save_intake, summary_lines
 from bot.matching import rank
-from bot.notify import SmtpSettings, send_pending
-from bot.settings import Settings
+from bot.notify import email_staff_if_configured
 
 PREFERENCE_SLOTS = ("format", "location", "day", "time_of_day", "leader", "language", "accessibility", "observe_first")
 
@@ -25,7 +24,7 @@ def _shown_groups(tracker: Tracker) -> List[dict]:
     shown = set(tracker.get_slot("recommended_groups") or [])
     if request is None or not shown:
         return []
-    database = open_database(Settings.from_env().database_url)
+    database = configured_database()
     matches = rank(database.catalog(), request).matches
     return [m.as_dict() for m in matches if m.group.slug in shown]
 
@@ -49,11 +48,10 @@ def summary_of(tracker: Tracker, recommendations: List[dict]) -> IntakeSummary:
 
 
 def _store(summary: IntakeSummary) -> Optional[int]:
-    database = open_database(Settings.from_env().database_url)
+    database = configured_database()
     record_id = save_intake(database.sessions, summary)
-    smtp = SmtpSettings.from_env()
-    if record_id is not None and smtp is not None:
-        send_pending(database.sessions, smtp)
+    if record_id is not None:
+        email_staff_if_configured(database.sessions)
     return record_id
 
 

@@ -10,15 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import say
 from actions.slots import match_request
-from bot.database import open_database
+from bot.database import configured_database
 from bot.matching import Recommendations, rank
-from bot.settings import Settings
 
 PAGE_SIZE = 3
 
 
 def _recommend(request) -> Recommendations:
-    database = open_database(Settings.from_env().database_url)
+    database = configured_database()
     return rank(database.catalog(), request)
 
 

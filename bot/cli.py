@@ -11,18 +11,14 @@ import sqlalchemy as sa
 
 from bot.catalog.records import RecordError
 from bot.catalog.store import upsert_groups
-from bot.database import Database, open_database
+from bot.database import configured_database
 from bot.matching import MatchRequest, RequestError, rank
 from bot.models import Group
-from bot.settings import Settings, SettingsError
+from bot.settings import SettingsError
 
 
 class UsageError(Exception):
     """Bad input on the command line, explained in one sentence."""
-
-
-def _database() -> Database:
-    return open_database(Settings.from_env().database_url)
 
 
 def _read_file(path: str) -> str:
@@ -51,7 +47,7 @@ def cmd_catalog_import(args) -> int:
         records = parse_records(args.format, text, args.concern)
     except RecordError as error:
         raise UsageError(f"nothing imported: {error}") from None
-    database = _database()
+    database = configured_database()
     with database.sessions() as session, session.begin():
         counts = upsert_groups(session, records)
     print(f"Imported {len(records)} groups: {counts.created} created, {counts.updated} updated, {counts.unchanged} unchanged.")
@@ -59,7 +55,7 @@ def cmd_catalog_import(args) -> int:
 
 
 def cmd_catalog_list(args) -> int:
-    database = _database()
+    database = configured_database()
     with database.sessions() as session:
         query = sa.select(Group).order_by(Group.slug)
         groups = [g for g in session.scalars(query) if not args.concern or args.concern in g.concerns]
@@ -88,7 +84,7 @@ def cmd_recommend(args) -> int:
         )
     except RequestError as error:
         raise UsageError(str(error)) from None
-    result = rank(_database().catalog(), request)
+    result = rank(configured_database().catalog(), request)
     if args.json:
         print(json.dumps([m.as_dict() for m in result.matches], indent=2))
         for note in result.notes:
@@ -117,7 +113,7 @@ def cmd_safety_check(args) -> int:
 def cmd_erase(args) -> int:
     from bot.erasure import erase_sender
 
-    erased = erase_sender(_database().engine, args.sender)
+    erased = erase_sender(configured_database().engine, args.sender)
     print(f"Erased {erased.events} conversation events and {erased.intake_records} intake records.")
     return 0
 
@@ -129,7 +125,7 @@ def cmd_purge(args) -> int:
 
     if args.older_than < 1:
         raise UsageError("--older-than must be at least 1 day")
-    erased = purge_older_than(_database().engine, args.older_than, dt.datetime.now(dt.timezone.utc))
+    erased = purge_older_than(configured_database().engine, args.older_than, dt.datetime.now(dt.timezone.utc))
     print(f"Purged {erased.events} conversation events and {erased.intake_records} intake records older than {args.older_than} days.")
     return 0
 

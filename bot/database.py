@@ -9,6 +9,7 @@ from typing import Optional
 from bot.db import create_engine, session_factory
 from bot.matching.catalog_view import CatalogView
 from bot.schema import upgrade_database
+from bot.settings import Settings
 
 CATALOG_TTL_SECONDS = 60.0  # edits in the staff console show up within a minute
 
@@ -44,3 +45,8 @@ class Database:
 def open_database(url: str) -> Database:
     """The shared Database for `url` in this process."""
     return Database(url)
+
+
+def configured_database() -> Database:
+    """The Database named by INTAKE_DATABASE_URL (or the embedded default)."""
+    return open_database(Settings.from_env().database_url)

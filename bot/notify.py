@@ -163,3 +163,9 @@ def send_pending(sessions: sessionmaker, smtp: SmtpSettings, now: Optional[dt.da
         except (smtplib.SMTPException, OSError):
             client.close()
     return sent
+
+
+def email_staff_if_configured(sessions: sessionmaker) -> int:
+    """Send the pending outbox by e-mail when SMTP settings are present; else nothing."""
+    smtp = SmtpSettings.from_env()
+    return send_pending(sessions, smtp) if smtp is not None else 0

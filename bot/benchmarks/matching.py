@@ -21,7 +21,7 @@ from bot.database import Database
 from bot.matching import MatchRequest, rank
 from bot.matching import geo
 from bot.matching.request import DAY_VALUES, FORMAT_PREFERENCES, LEADER_PREFERENCES, TIMES_OF_DAY
-from bot.models import ACCESSIBILITY, APPROACHES, AUDIENCES, CONCERNS, WEEKDAYS
+from bot.models import ACCESSIBILITY, APPROACHES, AUDIENCES, CONCERNS
 
 DEFAULT_GROUPS = 10_000
 DEFAULT_REQUESTS = 2_000

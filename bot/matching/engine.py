@@ -158,8 +158,9 @@ class _Ranking:
     def page(self, groups: List[GroupView]) -> Tuple[Match, ...]:
         """The requested page, best first; ties broken by slug so results are stable."""
         request = self.request
-        best = heapq.nsmallest(request.offset + request.limit, groups, key=lambda g: (-self.points(g), g.slug))
-        return tuple(Match(g, self.points(g), tuple(self.reasons(g))) for g in best[request.offset:])
+        scored = ((self.points(g), g) for g in groups)
+        best = heapq.nsmallest(request.offset + request.limit, scored, key=lambda pair: (-pair[0], pair[1].slug))
+        return tuple(Match(g, points, tuple(self.reasons(g))) for points, g in best[request.offset:])
 
     def soft_notes(self, matches: Tuple[Match, ...]) -> List[str]:
         notes = []
