@@ -113,3 +113,13 @@ async def test_session_start_keeps_slots_and_reads_the_country():
     slots = slot_events(events)
     assert slots["crisis_flag"] is True and slots["country"] == "AU"
     assert "requested_slot" not in slots
+
+
+async def test_a_declined_consent_record_stores_nothing_and_promises_nothing(db_env):
+    declined = {"consent": False, "consent_record": consent_record(False, dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc))}
+    slots = await shown_slots({"concern": "trauma", **declined})
+    dispatcher = CollectingDispatcher()
+    await ActionHandoffIntake().run(dispatcher, tracker(slots), {})
+    assert records(db_env) == []
+    assert "don't have your OK" in dispatcher.messages[0]["text"]
+    assert not any("pass on" in (m.get("text") or "") for m in dispatcher.messages)
