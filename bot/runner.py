@@ -51,6 +51,8 @@ def services(settings: Settings, model: Path = MODEL) -> List[Service]:
                 "/health"),
         Service("rasa", settings.rasa_port, rasa),
         Service("web", settings.web_port, [sys.executable, "-m", "bot.web", "--port", str(settings.web_port)]),
+        Service("staff", settings.staff_port, [sys.executable, "-m", "bot.console", "--port", str(settings.staff_port)],
+                "/health"),
     ]
 
 
@@ -145,6 +147,7 @@ async def run_services(settings: Settings) -> int:
             f"  chat page       http://localhost:{settings.web_port}\n"
             f"  Rasa server     http://localhost:{settings.rasa_port}  (REST: /webhooks/rest/webhook)\n"
             f"  action server   http://localhost:{settings.actions_port}\n"
+            f"  staff console   http://localhost:{settings.staff_port}\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,
         )
