@@ -21,11 +21,12 @@ export ACTIONS_PORT ?= 5055
 export WEB_PORT ?= 8000
 export STAFF_PORT ?= 8001
 
-.PHONY: setup train run test eval bench
+.PHONY: setup train run run-prod test eval bench
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/setup.sh
+# Set-up also bundles the web widget, so its sources make it run again.
+$(STAMP): pyproject.toml scripts/setup.sh $(wildcard widget/package*.json widget/build.mjs widget/src/*)
 	@bash scripts/setup.sh
 
 train: $(MODEL)
@@ -40,6 +41,14 @@ $(MODEL): $(STAMP) $(SPACY_PIPELINE)/meta.json config.yml domain.yml $(RASA_DATA
 run: train
 	$(PY) -m bot.runner
 
+# The production profile: PostgreSQL, Redis locks, RASA_INSTANCES Rasa servers behind nginx.
+# Settings come from the environment, after the file INTAKE_ENV_FILE (default .env, ignored by git)
+# if it exists; deploy/production.env.example lists them.
+INTAKE_ENV_FILE ?= .env
+run-prod: train
+	@set -a; if [ -f "$(INTAKE_ENV_FILE)" ]; then . "$(abspath $(INTAKE_ENV_FILE))"; fi; set +a; \
+	RASA_INSTANCES="$${RASA_INSTANCES:-2}" $(PY) -m bot.runner --production
+
 test: train
 	$(PY) -m pytest -q
 	$(RASA) data validate --fail-on-warnings --quiet
@@ -48,5 +57,6 @@ test: train
 eval: train
 	$(PY) -m bot.evaluation --out reports
 
+# `make bench` runs every benchmark; e.g. BENCH_ARGS="load --conversations 20" runs one.
 bench: train
-	$(PY) -m bot.benchmarks
+	$(PY) -m bot.benchmarks $(BENCH_ARGS)

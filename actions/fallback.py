@@ -9,6 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.messages import say
 
 FALLBACK_INTENT = "nlu_fallback"
+# Form questions whose answer is free text (a town nobody has heard of is still an answer):
+# the form takes the message as it is, so asking to rephrase would only get in the way.
+FREE_TEXT_QUESTIONS = {("preferences_form", "location")}
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
@@ -31,6 +34,8 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        if ((tracker.active_loop or {}).get("name"), tracker.get_slot("requested_slot")) in FREE_TEXT_QUESTIONS:
+            return []
         if consecutive_fallbacks(tracker) >= 2:
             say(dispatcher, "fallback_options")
         else:

@@ -8,25 +8,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import say
-from actions.recommend import PAGE_SIZE
-from actions.slots import match_request
 from bot.database import configured_database
+from bot.group_choice import unique_by_slug
 from bot.intake import IntakeSummary, save_intake, summary_lines
-from bot.matching import rank
 from bot.notify import email_staff_if_configured
 
 PREFERENCE_SLOTS = ("format", "location", "day", "time_of_day", "leader", "language", "accessibility", "observe_first")
 
 
 def _shown_groups(tracker: Tracker) -> List[dict]:
-    """The groups this person was shown, re-ranked so scores and reasons are stored too."""
-    request = match_request(tracker, limit=PAGE_SIZE * 10)
-    shown = set(tracker.get_slot("recommended_groups") or [])
-    if request is None or not shown:
-        return []
-    database = configured_database()
-    matches = rank(database.catalog(), request).matches
-    return [m.as_dict() for m in matches if m.group.slug in shown]
+    """The groups this person was shown, with scores and reasons, and the one they picked."""
+    chosen = tracker.get_slot("chosen_group")
+    return [{**entry, "chosen": entry["slug"] == chosen} for entry in unique_by_slug(tracker.get_slot("shown_groups") or [])]
 
 
 def summary_of(tracker: Tracker, recommendations: List[dict]) -> IntakeSummary:
@@ -64,7 +57,7 @@ class ActionHandoffIntake(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        recommendations = await asyncio.to_thread(_shown_groups, tracker)
+        recommendations = _shown_groups(tracker)
         summary = summary_of(tracker, recommendations)
         if summary.consent is None:
             say(dispatcher, "contact_needs_consent")

@@ -8,9 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.messages import say
+from actions.messages import messages, say
 from actions.slots import match_request
 from bot.database import configured_database
+from bot.group_choice import shown_entries
 from bot.matching import Recommendations, rank
 
 PAGE_SIZE = 3
@@ -25,6 +26,12 @@ def format_match(position: int, match) -> str:
     """One group as a short, plain-text message."""
     reasons = "; ".join(match.reasons[:4])
     return f"{position}. {match.group.name}: {reasons}."
+
+
+def pick_button(position: int) -> dict:
+    """The button that picks the group shown under `position`."""
+    title = messages()["pick_group_button"]["text"].format(position=position)
+    return {"title": title, "payload": f'/choose_group{{"group_choice": "{position}"}}'}
 
 
 class ActionRecommendGroups(Action):
@@ -51,9 +58,11 @@ class ActionRecommendGroups(Action):
             return [SlotSet("results_offset", offset), SlotSet("recommended_groups", [])]
         say(dispatcher, "groups_intro")
         for position, match in enumerate(result.matches, start=offset + 1):
-            dispatcher.utter_message(text=format_match(position, match))
+            dispatcher.utter_message(text=format_match(position, match), buttons=[pick_button(position)])
         say(dispatcher, "after_groups")
+        shown = list(tracker.get_slot("shown_groups") or []) + shown_entries(result.matches, offset + 1)
         return [
             SlotSet("results_offset", offset),
             SlotSet("recommended_groups", [match.group.slug for match in result.matches]),
+            SlotSet("shown_groups", shown),
         ]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from bot.catalog.records import RecordError
 from bot.catalog.store import upsert_groups
+from bot.channels.telegram_cli import add_telegram_commands
 from bot.database import configured_database
 from bot.matching import MatchRequest, RequestError, rank
 from bot.models import Group
@@ -130,6 +131,42 @@ def cmd_purge(args) -> int:
     return 0
 
 
+def _prompt_new_password() -> str:
+    """Ask for the password twice without echoing it; UsageError when they differ or are weak."""
+    import getpass
+
+    from bot.console.passwords import PasswordError, check_new_password
+
+    try:
+        password = getpass.getpass("Password: ")
+        repeated = getpass.getpass("Repeat the password: ")
+    except (EOFError, KeyboardInterrupt):
+        raise UsageError("no password was entered; nothing was created") from None
+    if repeated != password:
+        raise UsageError("the two passwords do not match; nothing was created")
+    try:
+        check_new_password(password)
+    except PasswordError as error:
+        raise UsageError(f"{error}; nothing was created") from None
+    return password
+
+
+def cmd_staff_add(args) -> int:
+    from bot.console.staff_accounts import StaffAccountError, add_staff_member, check_new_account
+
+    database = configured_database()
+    try:
+        with database.sessions() as session:  # refuse before asking for a password
+            check_new_account(session, args.email, args.role)
+        password = _prompt_new_password()
+        with database.sessions() as session, session.begin():
+            member = add_staff_member(session, args.email, args.role, password)
+    except StaffAccountError as error:
+        raise UsageError(f"{error}; nothing was created") from None
+    print(f"Created the {member.role} account {member.email}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="intake", description="Support-group intake assistant tools.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -172,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
     purge = commands.add_parser("purge", help="enforce the retention period")
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS")
     purge.set_defaults(handler=cmd_purge)
+
+    staff = commands.add_parser("staff", help="staff console accounts").add_subparsers(dest="action", required=True)
+    staff_add = staff.add_parser("add", help="create a staff account (the password is asked for twice)")
+    staff_add.add_argument("email")
+    staff_add.add_argument("--role", required=True, help="reviewer or admin")
+    staff_add.set_defaults(handler=cmd_staff_add)
+    add_telegram_commands(commands)
     return parser
 
 

@@ -25,15 +25,33 @@ class Database:
         self._catalog: Optional[CatalogView] = None
         self._loaded_at = 0.0
         self._lock = threading.Lock()
+        self._refreshing = False
 
     def catalog(self) -> CatalogView:
-        """The active catalog, reloaded when older than CATALOG_TTL_SECONDS."""
+        """The active catalog; a stale one is served while a background thread reloads it.
+
+        A large catalog takes seconds to load, so only the very first request waits.
+        """
         with self._lock:
-            if self._catalog is None or time.monotonic() - self._loaded_at > CATALOG_TTL_SECONDS:
-                with self.sessions() as session:
-                    self._catalog = CatalogView.load(session)
-                self._loaded_at = time.monotonic()
+            if self._catalog is None:
+                self._catalog, self._loaded_at = self._load(), time.monotonic()
+            elif time.monotonic() - self._loaded_at > CATALOG_TTL_SECONDS and not self._refreshing:
+                self._refreshing = True
+                threading.Thread(target=self._refresh, name="catalog-refresh", daemon=True).start()
             return self._catalog
+
+    def _load(self) -> CatalogView:
+        with self.sessions() as session:
+            return CatalogView.load(session)
+
+    def _refresh(self) -> None:
+        try:
+            fresh = self._load()
+            with self._lock:
+                self._catalog, self._loaded_at = fresh, time.monotonic()
+        finally:
+            with self._lock:
+                self._refreshing = False
 
     def forget_catalog(self) -> None:
         """Drop the snapshot so the next call reads the database."""

@@ -32,7 +32,8 @@ def create_engine(url: str) -> Engine:
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, future=True)
+    # pool_pre_ping: a pooled connection to a restarted PostgreSQL is replaced, not used and failed.
+    engine = sa.create_engine(url, future=True, pool_pre_ping=True)
     configure_sqlite(engine)
     return engine
 

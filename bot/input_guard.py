@@ -19,6 +19,8 @@ NO_REPLY_NOTICE = (
     "Sorry, I'm not sure how to answer that. You can ask me what a group is like, "
     "or say \"find a group\"."
 )
+# Said instead while a staff member has the conversation (live hand-off) and the bot is paused.
+PAUSED_NOTICE = "Thanks, your message has reached our team. A member of staff will reply here shortly."
 
 
 @dataclass(frozen=True)

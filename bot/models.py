@@ -170,3 +170,80 @@ class OutboxMessage(Base):
     created_at = sa.Column(sa.DateTime, nullable=False, default=_utcnow)
     emailed_at = sa.Column(sa.DateTime)
     read_at = sa.Column(sa.DateTime)
+
+
+STAFF_ROLES = ("reviewer", "admin")
+
+
+class StaffMember(Base):
+    """A person who signs in to the staff console; the password is kept only as an argon2 hash."""
+
+    __tablename__ = "staff_members"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    email = sa.Column(sa.String(254), nullable=False, unique=True)
+    role = sa.Column(sa.String(16), nullable=False)
+    password_hash = sa.Column(sa.String(255), nullable=False)
+    active = sa.Column(sa.Boolean, nullable=False, default=True)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=_utcnow)
+
+
+class StaffSession(Base):
+    """A signed-in browser; only the SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
+    staff_id = sa.Column(sa.ForeignKey("staff_members.id", ondelete="CASCADE"), nullable=False, index=True)
+    csrf_token = sa.Column(sa.String(64), nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=_utcnow)
+    last_seen_at = sa.Column(sa.DateTime, nullable=False, default=_utcnow)
+
+    staff = relationship(StaffMember, lazy="joined")
+
+
+class SignInFailure(Base):
+    """One failed sign-in, counted per e-mail and per address to slow and lock out guessing."""
+
+    __tablename__ = "sign_in_failures"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    email = sa.Column(sa.String(254), nullable=False, index=True)
+    client_ip = sa.Column(sa.String(64), nullable=False, index=True)
+    at = sa.Column(sa.DateTime, nullable=False, default=_utcnow, index=True)
+
+
+class AuditEntry(Base):
+    """Who did what to which record, and when; append-only (database triggers refuse edits)."""
+
+    __tablename__ = "audit_log"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    at = sa.Column(sa.DateTime, nullable=False, default=_utcnow, index=True)
+    actor = sa.Column(sa.String(254), nullable=False)  # a staff e-mail, kept even if the account goes
+    action = sa.Column(sa.String(40), nullable=False, index=True)
+    target = sa.Column(sa.String(200), nullable=False, default="")
+    client_ip = sa.Column(sa.String(64), nullable=False, default="")
+
+
+class IntakeNote(Base):
+    """A staff note on an intake; erased with the intake."""
+
+    __tablename__ = "intake_notes"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    intake_id = sa.Column(sa.ForeignKey("intake_records.id", ondelete="CASCADE"), nullable=False, index=True)
+    author = sa.Column(sa.String(254), nullable=False)
+    created_at = sa.Column(sa.DateTime, nullable=False, default=_utcnow)
+    body = sa.Column(sa.Text, nullable=False)
+
+
+class ProcessedWebhook(Base):
+    """A platform message id already taken for processing: a retried webhook is answered once."""
+
+    __tablename__ = "processed_webhooks"
+
+    platform = sa.Column(sa.String(20), primary_key=True)
+    message_id = sa.Column(sa.String(255), primary_key=True)
+    received_at = sa.Column(sa.DateTime, nullable=False, default=_utcnow, index=True)

@@ -1,4 +1,4 @@
-"""Builds the project's spaCy pipeline: blank English plus an EntityRuler.
+"""Builds the project's spaCy pipeline: blank English, a lookup lemmatizer and an EntityRuler.
 
 The patterns live in bot/resources/entity_patterns.jsonl; each pattern's `id` is
 the contract's canonical value ("booze" -> concern `alcohol`). Rasa's SpacyNLP
@@ -13,6 +13,8 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+from bot.nlu.location_patterns import location_patterns
+
 PATTERNS = Path(__file__).resolve().parent / "resources" / "entity_patterns.jsonl"
 
 
@@ -23,10 +25,14 @@ def load_patterns(path: Path = PATTERNS) -> list:
 
 
 def build(patterns: list) -> Language:
-    """Blank English with an EntityRuler holding `patterns`."""
+    """Blank English with a lookup lemmatizer and an EntityRuler holding `patterns`."""
     nlp = spacy.blank("en")
+    # Rasa's count vectors featurise lemmas: without a lemmatizer every lemma is
+    # empty and the word features carry nothing. The tables ship in spacy-lookups-data.
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
-    ruler.add_patterns(patterns)
+    ruler.add_patterns(patterns + location_patterns())
     return nlp
 
 

@@ -187,3 +187,15 @@ async def test_restart_says_so_and_restarts():
     events = await ActionRestart().run(dispatcher, tracker(), {})
     assert events == [{"event": "restart", "timestamp": None}]
     assert "start again" in dispatcher.messages[0]["text"]
+
+
+async def test_a_message_not_understood_is_the_answer_when_the_form_asks_for_a_place():
+    events = [user("inform"), bot_action("preferences_form"), user("nlu_fallback", "Quarzville")]
+    asked_for_a_place = Tracker.from_dict({
+        "sender_id": "s1", "slots": {"requested_slot": "location"}, "events": events,
+        "latest_message": {"intent": {"name": "nlu_fallback"}, "entities": [], "text": "Quarzville"},
+        "active_loop": {"name": "preferences_form"}, "latest_action_name": "action_listen",
+    })
+    dispatcher = CollectingDispatcher()
+    assert await ActionFallback().run(dispatcher, asked_for_a_place, {}) == []
+    assert dispatcher.messages == []  # the form that runs next takes the text as the place

@@ -9,9 +9,15 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage  # a 400 response in Sanic 21.12
 from sanic.request import Request
 
-from bot.input_guard import NO_REPLY_NOTICE, clean
+from bot.input_guard import clean
+from bot.rasa_process import prepare
+from bot.settings import Settings
+from bot.turn_status import handle_watched, silence_notice
 
 MAX_SENDER_LENGTH = 128
+# Conversations of the messaging platforms ("twilio:+44...", see bot/channels/webhook.py):
+# the REST channel must not let anyone who guesses such an id read or continue them.
+PLATFORM_PREFIXES = ("telegram:", "twilio:", "facebook:", "slack:")
 
 
 class GuardedRestInput(RestInput):
@@ -19,7 +25,8 @@ class GuardedRestInput(RestInput):
     and every message gets an answer.
 
     A request without a sender is refused: Rasa would otherwise file it under a
-    shared "default" conversation, mixing different people's messages.
+    shared "default" conversation, mixing different people's messages. So is a
+    sender that names a messaging platform's conversation.
     """
 
     @classmethod
@@ -31,6 +38,8 @@ class GuardedRestInput(RestInput):
         sender = body.get("sender") if isinstance(body, dict) else None
         if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
             raise InvalidUsage("The request needs a 'sender': a string of 1 to 128 characters.")
+        if sender.lower().startswith(PLATFORM_PREFIXES):
+            raise InvalidUsage("This 'sender' belongs to a messaging platform's conversation; choose another.")
         return sender
 
     def _extract_message(self, req: Request) -> Optional[Text]:
@@ -38,6 +47,9 @@ class GuardedRestInput(RestInput):
         return body.get("message") if isinstance(body, dict) else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        prepare()  # the action-failure watch, and faster action-answer checks
+        org_contact = Settings.from_env().org_contact
+
         async def guarded(message: UserMessage) -> None:
             cleaned = clean(message.text)
             for notice in cleaned.notices:
@@ -47,9 +59,12 @@ class GuardedRestInput(RestInput):
             message.text = cleaned.text
             sent = getattr(message.output_channel, "messages", None)
             before = len(sent) if sent is not None else 0
-            await on_new_message(message)
+            # Failed actions or stores get a kind notice with another way to reach us.
+            problems = await handle_watched(
+                lambda: on_new_message(message),
+                lambda text: message.output_channel.send_text_message(message.sender_id, text), org_contact)
             # Never leave the person in silence, whatever the dialogue predicted.
             if sent is not None and len(sent) == before:
-                await message.output_channel.send_text_message(message.sender_id, NO_REPLY_NOTICE)
+                await message.output_channel.send_text_message(message.sender_id, silence_notice(problems))
 
         return super().blueprint(guarded)

@@ -87,3 +87,7 @@ class CatalogView:
 
     def for_concern(self, concern: str) -> Tuple[GroupView, ...]:
         return self.by_concern.get(concern, ())
+
+    def group(self, slug: str) -> Optional[GroupView]:
+        """The active group with this slug, if any."""
+        return next((g for groups in self.by_concern.values() for g in groups if g.slug == slug), None)

@@ -1,1 +1,1 @@
-"""The public chat page served on WEB_PORT."""
+"""The chat widget, its demo page and the crisis resources it shows, served on WEB_PORT."""

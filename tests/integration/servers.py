@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List
+from typing import Dict, List, Optional
 
-from bot.runner import MODEL, services
+from bot.runner import MODEL, service_environment, services, with_auth_token
 from bot.settings import PROJECT_ROOT, Settings
 
 START_TIMEOUT_SECONDS = 240
@@ -61,23 +60,24 @@ class RunningServers:
                 process.kill()
 
 
-def start_servers(workdir: Path, database_url: str) -> RunningServers:
-    """Action server + Rasa server exactly as `make run` starts them, on free ports."""
-    if not MODEL.is_file():
+def start_servers(workdir: Path, database_url: str, model: Path = MODEL,
+                  extra_env: Optional[Dict[str, str]] = None) -> RunningServers:
+    """Action server + Rasa server exactly as `make run` starts them (API on behind a token), on free ports;
+    `extra_env` adds environment variables (e.g. a messaging platform's settings)."""
+    if not model.is_file():
         raise RuntimeError("No trained model: run 'make train' (make test does it first).")
-    settings = Settings.from_env({
+    settings = with_auth_token(Settings.from_env({
         "RASA_PORT": str(free_port()), "ACTIONS_PORT": str(free_port()),
         "WEB_PORT": str(free_port()), "INTAKE_DATABASE_URL": database_url,
-    })
-    env = {**os.environ, "INTAKE_DATABASE_URL": database_url, "ACTIONS_PORT": str(settings.actions_port),
-           "RASA_TELEMETRY_ENABLED": "false"}
+    }))
+    env = {**service_environment(settings), **(extra_env or {})}
     running = RunningServers(settings, [], [])
-    wanted = [s for s in services(settings) if s.name in ("actions", "rasa")]
+    wanted = [s for s in services(settings, model) if s.name in ("actions", "rasa")]
     for service in wanted:
         log = workdir / f"{service.name}.log"
         running.logs.append(log)
         running.processes.append(subprocess.Popen(
-            service.argv, cwd=PROJECT_ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+            service.argv, cwd=PROJECT_ROOT, env={**env, **service.env}, stdout=log.open("w"), stderr=subprocess.STDOUT,
         ))
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     for service, process in zip(wanted, running.processes):
