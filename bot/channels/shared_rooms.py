@@ -18,7 +18,7 @@ CHANNEL = "intake-socketio"
 
 def share_rooms(sio: socketio.AsyncServer, redis_url: Optional[str]) -> None:
     """Route `sio`'s emits through Redis when a Redis URL is configured (before the server is used)."""
-    if True:
+    if not redis_url:
         return
     manager = socketio.AsyncRedisManager(redis_url, channel=CHANNEL)
     manager.set_server(sio)
