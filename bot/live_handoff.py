@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import json
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -33,7 +32,9 @@ import aiohttp
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.console.transcript import EVENTS
+from bot.console.transcript import (
+    EVENTS, STAFF_METADATA, event_data, event_rows, has_events_table, speaker_of, turn_events_of,
+)
 from bot.opening_hours import OpeningHours
 
 if TYPE_CHECKING:
@@ -47,7 +48,6 @@ LIVE_WAIT_LIMIT = dt.timedelta(minutes=10)
 MAX_REPLY_CHARS = 2000
 EARLIER_TURNS = 20
 RASA_TIMEOUT_SECONDS = 30
-STAFF_METADATA = {"sent_by": "staff"}
 
 BACK_TO_ASSISTANT = (
     "You're back with the automated assistant now. I'm here if you'd like to carry on, "
@@ -63,7 +63,8 @@ CrisisCheck = Callable[[str], Optional[str]]
 
 # The events that set or clear Rasa's paused flag (a restart and a new session clear it).
 _PAUSE_STATE_EVENTS = ("pause", "resume", "restart", "session_started")
-_TURN_EVENTS = ("user", "bot")
+# What the live view calls the transcript's speakers.
+_AUTHORS = {"user": "person", "bot": "assistant", "staff": "staff"}
 
 
 # ---------------------------------------------------------------- the Rasa side
@@ -145,12 +146,6 @@ def _moment(timestamp: Optional[float]) -> dt.datetime:
     return dt.datetime.fromtimestamp(timestamp or 0, tz=dt.timezone.utc)
 
 
-def _rows(engine: Engine, query: sa.sql.Select) -> List[sa.engine.Row]:
-    # One short connection per query: Rasa writes to the same database.
-    with engine.connect() as connection:
-        return list(connection.execute(query))
-
-
 def _paused(engine: Engine) -> List[sa.engine.Row]:
     """(sender_id, id, timestamp) of each conversation whose latest pause-state event is a pause."""
     latest = (
@@ -165,16 +160,16 @@ def _paused(engine: Engine) -> List[sa.engine.Row]:
         .where(EVENTS.c.type_name == "pause")
         .order_by(EVENTS.c.id)
     )
-    return _rows(engine, query)
+    return event_rows(engine, query)
 
 
 def _turn_rows(engine: Engine, sender_id: str, pause_id: int, since_pause: bool) -> List[sa.engine.Row]:
     query = sa.select(EVENTS.c.id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.intent_name, EVENTS.c.data).where(
-        EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(_TURN_EVENTS)
+        turn_events_of(sender_id)
     )
     if since_pause:
-        return _rows(engine, query.where(EVENTS.c.id > pause_id).order_by(EVENTS.c.id))
-    earlier = _rows(engine, query.where(EVENTS.c.id < pause_id).order_by(EVENTS.c.id.desc()).limit(EARLIER_TURNS))
+        return event_rows(engine, query.where(EVENTS.c.id > pause_id).order_by(EVENTS.c.id))
+    earlier = event_rows(engine, query.where(EVENTS.c.id < pause_id).order_by(EVENTS.c.id.desc()).limit(EARLIER_TURNS))
     return earlier[::-1]
 
 
@@ -186,20 +181,9 @@ def _crisis_of(row: sa.engine.Row, data: Dict[str, Any], check: CrisisCheck) -> 
     return check(data.get("text") or "")
 
 
-def _data(raw: Optional[str]) -> Dict[str, Any]:
-    try:
-        data = json.loads(raw or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _turn(row: sa.engine.Row, check: Optional[CrisisCheck]) -> Turn:
-    data = _data(row.data)
-    if row.type_name == "user":
-        author = "person"
-    else:
-        author = "staff" if (data.get("metadata") or {}).get("sent_by") == "staff" else "assistant"
+    data = event_data(row.data)
+    author = _AUTHORS[speaker_of(row.type_name, data)]
     crisis = _crisis_of(row, data, check) if check is not None and author == "person" else None
     return Turn(row.id, author, data.get("text") or "", _moment(row.timestamp), crisis)
 
@@ -210,8 +194,8 @@ def _channel(engine: Engine, sender_id: str) -> str:
         .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name == "user")
         .order_by(EVENTS.c.id.desc()).limit(1)
     )
-    rows = _rows(engine, query)
-    return str(_data(rows[0].data).get("input_channel") or "") if rows else ""
+    rows = event_rows(engine, query)
+    return str(event_data(rows[0].data).get("input_channel") or "") if rows else ""
 
 
 def _conversation(engine: Engine, paused: sa.engine.Row, check: CrisisCheck) -> WaitingConversation:
@@ -224,19 +208,15 @@ def _conversation(engine: Engine, paused: sa.engine.Row, check: CrisisCheck) -> 
     )
 
 
-def _has_events_table(engine: Engine) -> bool:
-    return sa.inspect(engine).has_table("events")
-
-
 def waiting_conversations(engine: Engine, check: CrisisCheck) -> List[WaitingConversation]:
     """Every paused conversation, longest waiting first, its new messages checked for a crisis."""
-    if not _has_events_table(engine):
+    if not has_events_table(engine):
         return []
     return [_conversation(engine, paused, check) for paused in _paused(engine)]
 
 
 def _paused_by_ref(engine: Engine, ref: str) -> Optional[sa.engine.Row]:
-    if not _has_events_table(engine):
+    if not has_events_table(engine):
         return None
     return next((paused for paused in _paused(engine) if conversation_ref(paused.sender_id) == ref), None)
 

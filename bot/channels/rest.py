@@ -1,18 +1,15 @@
 """Rasa's REST channel with the input guard in front of the assistant."""
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Optional, Text
+from typing import Optional, Text
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 from sanic.exceptions import InvalidUsage  # a 400 response in Sanic 21.12
 from sanic.request import Request
 
-from bot.input_guard import clean
-from bot.rasa_process import prepare
-from bot.settings import Settings
-from bot.turn_status import handle_watched, silence_notice
+from bot.channels.turn import OnNewMessage, SentCount, TurnHandler
 
 MAX_SENDER_LENGTH = 128
 # Conversations of the messaging platforms ("twilio:+44...", see bot/channels/webhook.py):
@@ -46,25 +43,16 @@ class GuardedRestInput(RestInput):
         body = req.json
         return body.get("message") if isinstance(body, dict) else None
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        prepare()  # the action-failure watch, and faster action-answer checks
-        org_contact = Settings.from_env().org_contact
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        turns = TurnHandler.for_server()
 
         async def guarded(message: UserMessage) -> None:
-            cleaned = clean(message.text)
-            for notice in cleaned.notices:
-                await message.output_channel.send_text_message(message.sender_id, notice)
-            if cleaned.text is None:
-                return
-            message.text = cleaned.text
-            sent = getattr(message.output_channel, "messages", None)
-            before = len(sent) if sent is not None else 0
-            # Failed actions or stores get a kind notice with another way to reach us.
-            problems = await handle_watched(
-                lambda: on_new_message(message),
-                lambda text: message.output_channel.send_text_message(message.sender_id, text), org_contact)
-            # Never leave the person in silence, whatever the dialogue predicted.
-            if sent is not None and len(sent) == before:
-                await message.output_channel.send_text_message(message.sender_id, silence_notice(problems))
+            await turns.answer(message, message.text, on_new_message, collected_count(message.output_channel))
 
         return super().blueprint(guarded)
+
+
+def collected_count(output: OutputChannel) -> Optional[SentCount]:
+    """How many messages Rasa's collecting output holds; None for a streamed answer (a queue, read as it fills)."""
+    messages = getattr(output, "messages", None)
+    return (lambda: len(messages)) if isinstance(messages, list) else None

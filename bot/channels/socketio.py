@@ -4,26 +4,24 @@ Rasa 3.6.21 calls python-socketio's `enter_room` without awaiting it; since
 python-socketio 5.10 that is a coroutine, so the socket never joins the
 session's room and every reply is lost (Rasa issue 13027). This channel
 replaces the two handlers concerned and, while at it, binds each socket to the
-one session it joined, gives socket.io the REST channel's input guard, sends
-custom JSON (a group's calendar file) as a bot message, and tells the widget
-when an answer is complete.
+one session it joined, answers each message as every channel does
+(bot/channels/turn.py), sends custom JSON (a group's calendar file) as a bot
+message, and tells the widget when an answer is complete.
 """
 from __future__ import annotations
 
 import json
 import re
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Dict, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.shared_rooms import share_rooms
-from bot.input_guard import clean
-from bot.rasa_process import prepare
+from bot.channels.turn import OnNewMessage, TurnHandler
 from bot.settings import Settings
-from bot.turn_status import handle_watched, silence_notice
 
 # Sent to the session once the assistant has finished answering a message.
 TURN_COMPLETE_EVT = "turn_complete"
@@ -84,12 +82,10 @@ class PersistentSocketIOInput(SocketIOInput):
             return super().get_output_channel()  # Rasa's warning about several workers, and None
         return WidgetOutput(self.sio, self.bot_message_evt)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
-        prepare()  # the action-failure watch, and faster action-answer checks
-        settings = Settings.from_env()
-        org_contact = settings.org_contact
-        share_rooms(self.sio, settings.redis_url)  # with several Rasa processes, emits reach every socket
+        turns = TurnHandler.for_server()
+        share_rooms(self.sio, Settings.from_env().redis_url)  # with several Rasa processes, emits reach every socket
         sio = self.sio
         namespace = self.namespace
 
@@ -117,34 +113,13 @@ class PersistentSocketIOInput(SocketIOInput):
                 session_id = await join(sid, data.get("session_id"))
             recipient = session_id if self.session_persistence else sid
             output = WidgetOutput(sio, self.bot_message_evt)
+            message = UserMessage(None, output, recipient, input_channel=self.name(),
+                                  metadata=visitor_metadata(data.get(self.metadata_key)))
             try:
-                await self._answer(on_new_message, output, recipient, data, org_contact)
+                await turns.answer(message, data.get("message"), on_new_message, lambda: output.sent)
             finally:
                 await sio.emit(TURN_COMPLETE_EVT, room=recipient, namespace=namespace)
 
         sio.on("session_request", session_request, namespace=namespace)
         sio.on(self.user_message_evt, handle_message, namespace=namespace)
         return blueprint
-
-    async def _answer(
-        self,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        output: WidgetOutput,
-        recipient: Text,
-        data: Dict[Text, Any],
-        org_contact: Optional[Text],
-    ) -> None:
-        """Clean the text, hand it to Rasa, and never leave the person without a reply."""
-        cleaned = clean(data.get("message"))
-        for notice in cleaned.notices:
-            await output.send_text_message(recipient, notice)
-        if cleaned.text is None:
-            return
-        before = output.sent
-        message = UserMessage(cleaned.text, output, recipient, input_channel=self.name(),
-                              metadata=visitor_metadata(data.get(self.metadata_key)))
-        # Failed actions or stores get a kind notice with another way to reach us.
-        problems = await handle_watched(lambda: on_new_message(message),
-                                        lambda text: output.send_text_message(recipient, text), org_contact)
-        if output.sent == before:
-            await output.send_text_message(recipient, silence_notice(problems))

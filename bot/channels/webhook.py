@@ -1,10 +1,10 @@
-"""What the messaging platform connectors share: the off switch, processing once, never leaving silence."""
+"""What the messaging platform connectors share: the off switch, processing once, answering as every channel does."""
 from __future__ import annotations
 
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, Event, UserUttered
@@ -15,13 +15,10 @@ from sanic.response import HTTPResponse
 from bot.channels.dedup import ProcessedWebhooks
 from bot.channels.platform_settings import ChannelOff, load_settings
 from bot.channels.replies import Button, chosen_payload, option_number
+from bot.channels.turn import OnNewMessage, TurnHandler
 from bot.database import configured_database
-from bot.input_guard import clean
-from bot.turn_status import silence_notice, watching_turn
 
 logger = logging.getLogger(__name__)
-
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 UNSUPPORTED_NOTICE = "Sorry, I can only read text messages. Could you type what you'd like to say?"
 
@@ -37,7 +34,7 @@ class Inbound:
 
 
 class CountingOutput(OutputChannel):
-    """An output channel that counts the assistant's replies, so that silence is noticed."""
+    """An output channel that counts the replies it sends, so that silence is noticed."""
 
     replies = 0
 
@@ -77,6 +74,7 @@ class PlatformInput(InputChannel):
     def __init__(self, settings: Any) -> None:
         self.settings = settings
         self._processed: Optional[ProcessedWebhooks] = None
+        self._turns: Optional[TurnHandler] = None
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
@@ -92,6 +90,7 @@ class PlatformInput(InputChannel):
     def new_blueprint(self) -> Blueprint:
         """This platform's blueprint with a health route; opens the database now, at start-up."""
         self._processed = ProcessedWebhooks(configured_database())
+        self._turns = TurnHandler.for_server()
         blueprint = Blueprint(f"{self.name()}_webhook")
 
         @blueprint.route("/", methods=["GET"])
@@ -136,22 +135,13 @@ class PlatformInput(InputChannel):
             raise
 
     async def _answer(self, inbound: Inbound, output: CountingOutput, on_new_message: OnNewMessage) -> None:
-        """Clean the text like the REST channel does, process it, and never leave the person in silence."""
+        """Answer the text as every channel does (bot/channels/turn.py); anything else gets a "please type"."""
         if inbound.text is None:
             await output.send_text_message(inbound.sender_id, UNSUPPORTED_NOTICE)
             return
-        cleaned = clean(inbound.text)
-        for notice in cleaned.notices:
-            await output.send_text_message(inbound.sender_id, notice)
-        if cleaned.text is None:
-            return
-        with watching_turn() as problems:
-            await on_new_message(UserMessage(
-                cleaned.text, output, inbound.sender_id, input_channel=self.name(),
-                message_id=inbound.message_id, metadata=inbound.metadata or None,
-            ))
-        if output.replies == 0:
-            await output.send_text_message(inbound.sender_id, silence_notice(problems))
+        message = UserMessage(None, output, inbound.sender_id, input_channel=self.name(),
+                              message_id=inbound.message_id, metadata=inbound.metadata or None)
+        await self._turns.answer(message, inbound.text, on_new_message, lambda: output.replies)
 
 
 def latest_buttons(events: Sequence[Event]) -> List[Button]:

@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from bot.console.access import admin_only
-from bot.console.paging import page_count, parse_page
+from bot.console.paging import Page, fetch_page, parse_page
 from bot.console.storage import in_transaction
 from bot.models import AuditEntry
 
@@ -32,28 +32,19 @@ class AuditRow:
 
 
 @dataclass(frozen=True)
-class AuditPage:
+class AuditPage(Page[AuditRow]):
     """One page of the audit log and the actions it can be filtered by."""
 
-    rows: List[AuditRow]
-    total: int
-    page: int
-    pages: int
     actions: List[str]
 
 
 def audit_page(session: Session, action: Optional[str], page: int) -> AuditPage:
     """One page of entries (optionally of one action), newest first."""
     where = [AuditEntry.action == action] if action else []
-    total = session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(*where))
-    pages = page_count(total, PAGE_SIZE)
-    page = min(page, pages)
-    entries = session.scalars(
-        sa.select(AuditEntry).where(*where).order_by(AuditEntry.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    query = sa.select(AuditEntry).where(*where).order_by(AuditEntry.id.desc())
+    found = fetch_page(session, query, page, PAGE_SIZE, lambda e: AuditRow(e.at, e.actor, e.action, e.target, e.client_ip))
     actions = list(session.scalars(sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
-    rows = [AuditRow(e.at, e.actor, e.action, e.target, e.client_ip) for e in entries]
-    return AuditPage(rows, total, page, pages, actions)
+    return AuditPage(found.rows, found.total, found.page, found.pages, actions)
 
 
 routes = web.RouteTableDef()

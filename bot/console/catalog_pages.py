@@ -27,7 +27,7 @@ from bot.console.audit import record_audit
 from bot.console.client_info import client_ip
 from bot.console.clock import utcnow
 from bot.console.errors import ConsoleError
-from bot.console.paging import page_count, parse_page
+from bot.console.paging import Page, fetch_page, parse_page
 from bot.console.request_state import signed_in_staff
 from bot.console.storage import in_transaction
 from bot.models import ACCESSIBILITY, APPROACHES, CONCERNS, FORMATS, LEADERS, WEEKDAYS, Group, GroupConcern
@@ -105,14 +105,6 @@ class GroupRow:
     active: bool
 
 
-@dataclass(frozen=True)
-class CatalogPage:
-    rows: List[GroupRow]
-    total: int
-    page: int
-    pages: int
-
-
 def _conditions(filters: CatalogFilters) -> List[sa.sql.ColumnElement]:
     where: List[sa.sql.ColumnElement] = []
     if filters.search:
@@ -130,21 +122,15 @@ def _conditions(filters: CatalogFilters) -> List[sa.sql.ColumnElement]:
     return where
 
 
-def catalog_page(session: Session, filters: CatalogFilters) -> CatalogPage:
+def _group_row(group: Group) -> GroupRow:
+    return GroupRow(group.id, group.slug, group.name, tuple(group.concerns), group.format, group.leader,
+                    group.city or ("online" if group.format == "online" else ""), group.active)
+
+
+def catalog_page(session: Session, filters: CatalogFilters) -> Page[GroupRow]:
     """One page of the groups that match, by name."""
-    where = _conditions(filters)
-    total = session.scalar(sa.select(sa.func.count(Group.id)).where(*where))
-    pages = page_count(total, PAGE_SIZE)
-    page = min(filters.page, pages)
-    groups = session.scalars(
-        sa.select(Group).where(*where).order_by(Group.name, Group.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    )
-    rows = [
-        GroupRow(g.id, g.slug, g.name, tuple(g.concerns), g.format, g.leader,
-                 g.city or ("online" if g.format == "online" else ""), g.active)
-        for g in groups
-    ]
-    return CatalogPage(rows, total, page, pages)
+    query = sa.select(Group).where(*_conditions(filters)).order_by(Group.name, Group.id)
+    return fetch_page(session, query, filters.page, PAGE_SIZE, _group_row)
 
 
 # ---------------------------------------------------------------- one group

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.console.inbox_filters import InboxFilters
-from bot.console.paging import page_count
+from bot.console.paging import Page, fetch_page
 from bot.models import REVIEW_STATUSES, IntakeRecord
 
 PAGE_SIZE = 25
@@ -31,13 +31,9 @@ class InboxRow:
 
 
 @dataclass(frozen=True)
-class InboxPage:
+class InboxPage(Page[InboxRow]):
     """One page of the filtered inbox, and the counts shown above it."""
 
-    rows: List[InboxRow]
-    total: int
-    page: int
-    pages: int
     status_counts: Dict[str, int]
     open_crisis: int
     channels: List[str]
@@ -87,14 +83,8 @@ def _row(record: IntakeRecord) -> InboxRow:
 
 def inbox_page(session: Session, filters: InboxFilters) -> InboxPage:
     """The page of intakes the filters ask for, clamped to the last page."""
-    where = conditions(filters)
-    total = session.scalar(sa.select(sa.func.count(IntakeRecord.id)).where(*where))
-    pages = page_count(total, PAGE_SIZE)
-    page = min(filters.page, pages)
-    records = session.scalars(
-        sa.select(IntakeRecord).where(*where).order_by(*urgent_first())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    )
+    query = sa.select(IntakeRecord).where(*conditions(filters)).order_by(*urgent_first())
+    found = fetch_page(session, query, filters.page, PAGE_SIZE, _row)
     # Counts per status under the other filters, so each status link says what it will show.
     others = conditions(replace(filters, status=None))
     by_status = dict(session.execute(
@@ -106,7 +96,7 @@ def inbox_page(session: Session, filters: InboxFilters) -> InboxPage:
     channels = list(session.scalars(
         sa.select(IntakeRecord.channel).where(IntakeRecord.channel != "").distinct().order_by(IntakeRecord.channel)))
     return InboxPage(
-        rows=[_row(record) for record in records], total=total, page=page, pages=pages,
+        **vars(found),
         status_counts={status: by_status.get(status, 0) for status in REVIEW_STATUSES},
         open_crisis=open_crisis, channels=channels,
     )

@@ -1,20 +1,25 @@
-"""Transcripts read from Rasa's SQL tracker store (`events`), one short query each."""
+"""Transcripts read from Rasa's SQL tracker store (`events`), one short query each.
+
+The reading of that table is shared with the live hand-off (bot/live_handoff.py).
+"""
 from __future__ import annotations
 
 import datetime as dt
 import json
 from dataclasses import dataclass, replace
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
 
 # Rasa owns this table; the console only ever reads it.
 EVENTS = sa.table(
     "events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"), sa.column("timestamp"),
     sa.column("intent_name"), sa.column("data"),
 )
-SHOWN_EVENTS = ("user", "bot")
+TURN_EVENTS = ("user", "bot")
+# The metadata of a bot event that a staff member sent during a live hand-off.
+STAFF_METADATA = {"sent_by": "staff"}
 
 
 @dataclass(frozen=True)
@@ -37,26 +42,47 @@ class Turn:
     pressed: Optional[str] = None  # the title of the button a user turn came from
 
 
-def read_turns(engine: Engine, sender_id: str) -> List[Turn]:
-    """The user and bot turns of one conversation, oldest first ([] when Rasa has stored nothing)."""
-    if not sa.inspect(engine).has_table("events"):
-        return []
-    query = (
-        sa.select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.intent_name, EVENTS.c.data)
-        .where(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(SHOWN_EVENTS))
-        .order_by(EVENTS.c.id)
-    )
-    with engine.connect() as connection:  # one query; the connection (and its transaction) closes at once
-        rows = connection.execute(query).all()
-    return turns_from_events(rows)
+def has_events_table(engine: Engine) -> bool:
+    """False until Rasa has stored its first conversation."""
+    return sa.inspect(engine).has_table("events")
 
 
-def _event_data(raw: Optional[str]) -> dict:
+def event_rows(engine: Engine, query: sa.sql.Select) -> List[Row]:
+    """The rows of one query, over a connection (and transaction) closed at once: Rasa writes to this table."""
+    with engine.connect() as connection:
+        return list(connection.execute(query))
+
+
+def turn_events_of(sender_id: str) -> sa.sql.ColumnElement:
+    """The condition that picks one conversation's user and bot events."""
+    return sa.and_(EVENTS.c.sender_id == sender_id, EVENTS.c.type_name.in_(TURN_EVENTS))
+
+
+def event_data(raw: Optional[str]) -> Dict[str, Any]:
+    """An event's `data` column as a dict ({} when it is not JSON for one)."""
     try:
         data = json.loads(raw or "{}")
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def speaker_of(type_name: str, data: Dict[str, Any]) -> str:
+    """Who said a user or bot event: "user", "bot", or "staff" for what staff sent in a live hand-off."""
+    if type_name == "user":
+        return "user"
+    return "staff" if (data.get("metadata") or {}).get("sent_by") == STAFF_METADATA["sent_by"] else "bot"
+
+
+def read_turns(engine: Engine, sender_id: str) -> List[Turn]:
+    """The user and bot turns of one conversation, oldest first ([] when Rasa has stored nothing)."""
+    if not has_events_table(engine):
+        return []
+    query = (
+        sa.select(EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.intent_name, EVENTS.c.data)
+        .where(turn_events_of(sender_id)).order_by(EVENTS.c.id)
+    )
+    return turns_from_events(event_rows(engine, query))
 
 
 def _buttons(data: dict) -> Tuple[Button, ...]:
@@ -72,13 +98,12 @@ def turns_from_events(rows: Sequence[Tuple[str, float, Optional[str], Optional[s
     turns: List[Turn] = []
     offered: Tuple[Button, ...] = ()
     for type_name, timestamp, intent_name, raw in rows:
-        data = _event_data(raw)
+        data = event_data(raw)
         at = dt.datetime.fromtimestamp(float(timestamp or 0), dt.timezone.utc).replace(tzinfo=None)
         text = str(data.get("text") or "")
         if type_name == "bot":
             offered = _buttons(data)
-            speaker = "staff" if (data.get("metadata") or {}).get("sent_by") == "staff" else "bot"
-            turns.append(Turn(speaker, at, text, buttons=offered))
+            turns.append(Turn(speaker_of(type_name, data), at, text, buttons=offered))
             continue
         pressed = next((button.title for button in offered if text.startswith("/") and button.payload == text), None)
         turns.append(Turn("user", at, text, intent=intent_name, pressed=pressed))

@@ -18,6 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.catalog.seed import seed_if_empty
 from bot.database import open_database
+from bot.turn_status import TurnProblems, notice
 from tests.channels.conftest import (
     CREDENTIALS, FACEBOOK_VERIFY_TOKEN, SLACK_SIGNING_SECRET, TELEGRAM_SECRET, TWILIO_PUBLIC_URL, platform_env,
 )
@@ -427,3 +428,19 @@ def test_slack_retry_of_an_event_is_processed_once(rasa, fake_platforms):
     send_slack(rasa, json.dumps(slack_direct_message(user, channel, "thanks")).encode())
     assert wait_until(lambda: "thanks" in user_texts(rasa, f"slack:{user}"))
     assert user_texts(rasa, f"slack:{user}") == ["hi", "thanks"]
+
+
+# A failed action (last: it stops the module's action server) ------------------------------
+
+def test_a_failed_action_is_told_to_the_person_and_is_not_followed_by_a_silence_notice(rasa, fake_platforms):
+    chat_id = new_id()
+    for text in ("hi", "yes that's fine", "I've been drinking way too much lately"):
+        send_telegram(rasa, telegram_message(chat_id, text))
+    answered = len(fake_platforms.calls_where("telegram", chat_id=str(chat_id)))
+    actions = rasa.processes[0]  # start_servers starts the action server first
+    actions.terminate()
+    actions.wait(timeout=20)
+    # Showing groups needs the action server: Rasa itself says nothing.
+    assert send_telegram(rasa, telegram_message(chat_id, "can you just show me some groups"))[0] == 200
+    texts = [call.body["text"] for call in fake_platforms.calls_where("telegram", chat_id=str(chat_id))[answered:]]
+    assert texts == [notice(TurnProblems(failed_actions=["x"]), rasa.settings.org_contact)]
