@@ -203,7 +203,7 @@ SAFE = [
 def test_hard_negatives_are_not_flagged(net, text):
     result = net.check(text)
     assert not result.crisis, f"false alarm by {result.matched}: {text!r}"
-    assert result == SafetyResult(crisis=False, category=None, matched=None)
+    assert (result.category, result.matched) == (None, None)
 
 
 # ----------------------------------------------------------- negation and tense
@@ -221,7 +221,12 @@ def test_hard_negatives_are_not_flagged(net, text):
 )
 def test_negation_cancels_only_the_negated_phrase(net, negated, plain):
     assert not net.check(negated).crisis
+    assert net.check(negated).set_aside
     assert net.check(plain).crisis
+
+
+def test_a_message_without_crisis_wording_is_not_set_aside(net):
+    assert net.check("I'd like a group on Tuesday evenings") == SafetyResult(crisis=False)
 
 
 @pytest.mark.parametrize(
@@ -238,6 +243,9 @@ def test_negation_cancels_only_the_negated_phrase(net, negated, plain):
         "no i want to die",
         "Anyone else feel suicidal all the time?",
         "In 2019 I was suicidal and I still am",
+        "I can't promise I won't hurt myself",
+        "I'm not sure I won't kill myself tonight",
+        "i can't control my urge to hurt people",
     ],
 )
 def test_negation_that_is_part_of_the_crisis_phrase_still_flags(net, text):

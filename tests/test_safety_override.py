@@ -37,3 +37,24 @@ def test_other_messages_keep_the_classifiers_intent(component):
 def test_an_empty_message_is_left_alone(component):
     [message] = component.process([parsed("")])
     assert message.get(INTENT)["name"] == "greet"
+
+
+@pytest.mark.parametrize("text", ["I'm not suicidal", "I self harmed as a teen but I'm well now, years clean"])
+def test_a_crisis_guess_the_net_explains_by_context_gives_way_to_the_next_intent(component, text):
+    message = parsed(text, intent="express_crisis", confidence=0.7)
+    message.set(INTENT_RANKING_KEY, [{"name": "express_crisis", "confidence": 0.7}, {"name": "share_concern", "confidence": 0.2}])
+    [message] = component.process([message])
+    assert message.get(INTENT) == {"name": "share_concern", "confidence": 0.2}
+    assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == ["share_concern", "express_crisis"]
+    assert message.get("safety_net") == {"set_aside": True}
+
+
+@pytest.mark.parametrize("text", ["I can't promise I won't hurt myself", "I want to end it all, I'm not ok"])
+def test_a_crisis_guess_stays_when_the_net_sees_a_crisis_too(component, text):
+    [message] = component.process([parsed(text, intent="express_crisis", confidence=0.7)])
+    assert message.get(INTENT)["name"] == "express_crisis"
+
+
+def test_a_crisis_guess_without_crisis_words_is_left_to_the_classifier(component):
+    [message] = component.process([parsed("I just feel so empty and tired of everything", intent="express_crisis", confidence=0.7)])
+    assert message.get(INTENT) == {"name": "express_crisis", "confidence": 0.7}

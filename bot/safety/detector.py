@@ -51,11 +51,17 @@ _SENTENCE_END_RE = re.compile(r"^[.!?\u2026]+$")
 
 @dataclass(frozen=True)
 class SafetyResult:
-    """Outcome of one check; `matched` is a rule name, never the user's text."""
+    """Outcome of one check; `matched` is a rule name, never the user's text.
+
+    `set_aside` is true when crisis wording was found but every match was
+    explained by its context (negated, over and past, about other people, an
+    idiom): the NLU layer uses it to overrule a bag-of-words crisis guess.
+    """
 
     crisis: bool
     category: Optional[str] = None
     matched: Optional[str] = None
+    set_aside: bool = False
 
 
 NO_CRISIS = SafetyResult(crisis=False)
@@ -239,12 +245,14 @@ class SafetyNet:
         if not isinstance(text, str) or not text.strip():
             return NO_CRISIS
         best: Optional[Tuple[int, _Rule]] = None
+        set_aside = False
         for chunk in _chunks(clean_text(text)):
-            found = self._check_doc(self._nlp.make_doc(chunk))
+            found, chunk_set_aside = self._check_doc(self._nlp.make_doc(chunk))
+            set_aside = set_aside or chunk_set_aside
             if found is not None and (best is None or found[0] < best[0]):
                 best = found
         if best is None:
-            return NO_CRISIS
+            return SafetyResult(crisis=False, set_aside=True) if set_aside else NO_CRISIS
         rule = best[1]
         return SafetyResult(crisis=True, category=rule.category, matched=rule.name)
 
@@ -540,7 +548,18 @@ class SafetyNet:
             if seen >= self._negation_window or self._is_break(doc, i):
                 return False
             if self._is_negator(doc, i, sent_start):
-                return not self._has_breaker(doc, i + 1, start)
+                return not self._has_breaker(doc, i + 1, start) and not self._negator_cancelled(doc, i, sent_start)
+            seen += 0 if doc[i].is_space else 1
+        return False
+
+    def _negator_cancelled(self, doc: Doc, negator: int, sent_start: int) -> bool:
+        """True if an earlier negated breaker takes the negator back: "I can't PROMISE I won't ..."."""
+        seen = 0
+        for i in range(negator - 1, sent_start - 1, -1):
+            if seen >= self._negation_window or self._is_break(doc, i):
+                return False
+            if self._is_negator(doc, i, sent_start):
+                return self._has_breaker(doc, i + 1, negator)
             seen += 0 if doc[i].is_space else 1
         return False
 
@@ -648,14 +667,14 @@ class SafetyNet:
                 found.extend((key, lo + a, lo + b) for key, a, b in matcher(doc[lo:hi]))
         return found
 
-    def _check_doc(self, doc: Doc) -> Optional[Tuple[int, _Rule]]:
-        """The most urgent surviving rule match in `doc`, with its priority."""
+    def _check_doc(self, doc: Doc) -> Tuple[Optional[Tuple[int, _Rule]], bool]:
+        """The most urgent surviving rule match in `doc` with its priority, and whether a match was set aside."""
         for token in doc:
             token.norm_ = self._canon(token.lower_)
         layout = self._layout(doc)
         matches = self._match(doc, layout)
         if not matches:
-            return None
+            return None, False
         marks: Marks = {}
         crisis: List[Tuple[str, int, int, bool]] = []
         for match_id, start, end in matches:
@@ -664,23 +683,29 @@ class SafetyNet:
                 crisis.append((name, start, end, at_end))
             else:
                 marks.setdefault(kind, []).append((start, end))
-        safe = marks.get("safe", [])
         best: Optional[Tuple[int, int, _Rule]] = None
+        set_aside = False
         for name, start, end, at_end in crisis:
             rule = self._rules[name]
             rank = (self._priority[rule.category], start)
             if best is not None and rank >= best[:2]:
                 continue
+            # A pattern that must end its clause but does not is no match at all.
             if at_end and not self._at_end(doc, end, layout):
                 continue
-            if any(start < b and a < end for a, b in safe):
-                continue
-            sent_start = layout.sent_bounds[layout.sent_of[start]][0]
-            if self._negated(doc, start, end, rule.negation, sent_start):
-                continue
-            if rule.past_ok and self._historical(doc, start, end, layout, marks):
-                continue
-            if rule.generic_ok and self._generic(doc, start, layout):
+            if self._explained_by_context(doc, start, end, rule, layout, marks):
+                set_aside = True
                 continue
             best = (rank[0], rank[1], rule)
-        return (best[0], best[2]) if best else None
+        return ((best[0], best[2]) if best else None), set_aside
+
+    def _explained_by_context(self, doc: Doc, start: int, end: int, rule: _Rule, layout: _Layout, marks: Marks) -> bool:
+        """True if a crisis match is an idiom, negated, over and past, or about people in general."""
+        if any(start < b and a < end for a, b in marks.get("safe", [])):
+            return True
+        sent_start = layout.sent_bounds[layout.sent_of[start]][0]
+        if self._negated(doc, start, end, rule.negation, sent_start):
+            return True
+        if rule.past_ok and self._historical(doc, start, end, layout, marks):
+            return True
+        return rule.generic_ok and self._generic(doc, start, layout)
