@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Dict, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 # How long a SQLite writer waits for another writer before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -27,13 +29,28 @@ def configure_sqlite(engine: Engine) -> None:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
 
 
+def _is_sqlite_file(url: sa.engine.URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+
+
+def pool_options(url: Union[str, sa.engine.URL]) -> Dict[str, Any]:
+    """Keep a SQLite file's connections open between sessions, as for any other database.
+
+    SQLAlchemy 1.4 opens a new SQLite connection per session by default, and each
+    new connection runs the pragmas above, on every turn of every conversation.
+    """
+    if not _is_sqlite_file(sa.engine.make_url(url)):
+        return {}
+    return {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+
+
 def create_engine(url: str) -> Engine:
     """Create an engine; for a SQLite file, also create its folder."""
     parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    if _is_sqlite_file(parsed):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # pool_pre_ping: a pooled connection to a restarted PostgreSQL is replaced, not used and failed.
-    engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+    engine = sa.create_engine(url, future=True, pool_pre_ping=True, **pool_options(parsed))
     configure_sqlite(engine)
     return engine
 

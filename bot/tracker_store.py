@@ -31,7 +31,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import Engine
 
 from bot import turn_status
-from bot.db import configure_sqlite
+from bot.db import configure_sqlite, pool_options
 from bot.erasure import erase_tracker_events
 from bot.health import Check, check_sql, in_thread
 
@@ -110,7 +110,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         # SQLite pragmas, and Rasa's engine does not test pooled connections before use.
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url), **pool_options(url))
         configure_sqlite(self.engine)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         with self.engine.connect():

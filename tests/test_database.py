@@ -5,6 +5,7 @@ import time
 import sqlalchemy as sa
 
 import bot.database
+from bot.db import create_engine
 from bot.models import Group
 
 
@@ -43,3 +44,13 @@ def test_a_fresh_catalog_is_not_reloaded(seeded_database):
     before = _bereavement_names(seeded_database)
     _rename_a_bereavement_group(seeded_database, "Renamed Circle")
     assert _bereavement_names(seeded_database) == before
+
+
+def test_a_sqlite_file_keeps_its_connection_between_sessions(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'pooled.db'}")
+    connections = []
+    sa.event.listen(engine, "connect", lambda dbapi_connection, record: connections.append(dbapi_connection))
+    for _ in range(3):
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+    assert len(connections) == 1

@@ -102,7 +102,7 @@ def summarise(out_dir: Path, seconds: float, folds: int = FOLDS) -> Tuple[str, D
             [f"entity F1 ({ent_avg_name}, {EXTRACTOR})", ent_f1, f">= {TARGET_ENTITY_F1}", status(met["entity"])],
             [f"entity macro-F1 ({EXTRACTOR})", ent_macro, "", ""],
         ]),
-        f"Entity F1 is the {ent_avg_name} of the `{EXTRACTOR}` report (DIET does not extract entities).\n",
+        f"Entity F1 is the {ent_avg_name} of the `{EXTRACTOR}` report (the intent classifier extracts none).\n",
         "## Intents\n",
         markdown_table(["intent", "precision", "recall", "F1", "support"], _label_rows(intents)),
         markdown_table(["average", "precision", "recall", "F1", "support"], _average_rows(intent_avg)),
