@@ -6,6 +6,11 @@
   recompiles that large schema: about 50 ms of CPU per custom action, several
   times per turn of a form, and most of the gap to a bot without custom
   actions under load. Here the same schema is compiled once.
+- A session start that works without the action server. The project's own
+  action_session_start (actions/session.py) also reads the country; when the
+  action server is away, Rasa's built-in one starts the session instead.
+  Otherwise the session would lack its closing action_listen, no rule would
+  apply to the person's first message, and a crisis would get the fallback.
 - Faster loading of conversations. Rebuilding a tracker looks up each stored
   event's class by scanning every Event subclass (about 0.2 ms per event, and a
   conversation with a form has hundreds); here known type names are looked up
@@ -13,15 +18,19 @@
 """
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
-from typing import Any, Dict, Optional, Text, Type
+from typing import Any, Dict, List, Optional, Text, Type
 
 from jsonschema import ValidationError, validators
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.action import ActionSessionStart, RemoteAction
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
 from bot.turn_status import watch_action_failures
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=None)
@@ -40,6 +49,21 @@ def validate_action_result(_action: RemoteAction, result: Dict[Text, Any]) -> bo
         error.message += " (the action server's answer does not follow Rasa's action response format)"
         raise
     return True
+
+
+_rasa_remote_run = RemoteAction.run
+
+
+async def run_remote_action(action: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
+    """RemoteAction.run, with Rasa's own session start when the project's cannot run."""
+    try:
+        return await _rasa_remote_run(action, output_channel, nlg, tracker, domain)
+    except Exception as error:
+        if action.name() != ACTION_SESSION_START_NAME:
+            raise
+        logger.warning("action_session_start failed (%s); the session starts without the action server.",
+                       type(error).__name__)
+        return await ActionSessionStart().run(output_channel, nlg, tracker, domain)
 
 
 _rasa_resolve_by_type = Event.resolve_by_type
@@ -62,4 +86,5 @@ def prepare() -> None:
     """Install the adjustments (idempotent)."""
     watch_action_failures()
     RemoteAction._validate_action_result = validate_action_result
+    RemoteAction.run = run_remote_action
     Event.resolve_by_type = staticmethod(resolve_event_type)

@@ -90,13 +90,15 @@ def current() -> Optional[TurnProblems]:
 def observe(tracker: DialogueStateTracker) -> None:
     """Note, from the turn as it is about to be saved, whether it was a crisis and what the dialogue did."""
     problems = current()
-    if problems is None or tracker.latest_message is None:
+    if problems is None:
         return
-    problems.crisis_message = tracker.latest_message.intent.get("name") == CRISIS_INTENT
     problems.paused = tracker.is_paused()
     actions = []
+    # The turn's own message, read from the events: a fallback may have reverted it,
+    # and then tracker.latest_message is an earlier one (or none).
     for event in reversed(tracker.events):
         if isinstance(event, UserUttered):
+            problems.crisis_message = event.intent_name == CRISIS_INTENT
             break
         if isinstance(event, ActionExecuted):
             actions.append(event.action_name)

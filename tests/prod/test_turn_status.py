@@ -2,7 +2,7 @@
 import logging
 
 import pytest
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, UserUttered, UserUtteranceReverted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import turn_status
@@ -105,6 +105,16 @@ def test_what_the_dialogue_did_with_a_crisis_message_is_noticed(events, unanswer
     with watching_turn() as problems:
         turn_status.observe(_turn(*earlier_crisis, *events))
     assert (problems.crisis_unanswered, problems.crisis_alert_lost) == (unanswered, alert_lost)
+
+
+def test_a_crisis_message_that_a_fallback_reverted_is_still_noticed():
+    # What Rasa does with a first message while the action server is down: the session
+    # start fails, no rule applies, and the core fallback reverts the message.
+    with watching_turn() as problems:
+        turn_status.observe(_turn(ActionExecuted("action_session_start"), CRISIS_MESSAGE,
+                                  ActionExecuted("action_default_fallback"), UserUtteranceReverted(),
+                                  ActionExecuted("action_listen")))
+    assert problems.crisis_unanswered and problems.crisis_alert_lost
 
 
 def test_a_crisis_without_its_reply_puts_urgent_help_first_and_is_critical(caplog):
