@@ -11,6 +11,9 @@
   action server is away, Rasa's built-in one starts the session instead.
   Otherwise the session would lack its closing action_listen, no rule would
   apply to the person's first message, and a crisis would get the fallback.
+- A crisis in the middle of a form while the action server is away: Rasa runs
+  the form first, and its failure would end the turn before the crisis rules
+  could answer; it is turned into a rejection, so they do.
 - Faster loading of conversations. Rebuilding a tracker looks up each stored
   event's class by scanning every Event subclass (about 0.2 ms per event, and a
   conversation with a form has hundreds); here known type names are looked up
@@ -23,12 +26,12 @@ from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text, Type
 
 from jsonschema import ValidationError, validators
-from rasa.core.actions.action import ActionSessionStart, RemoteAction
+from rasa.core.actions.action import ActionExecutionRejection, ActionSessionStart, RemoteAction
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
-from bot.turn_status import watch_action_failures
+from bot.turn_status import CRISIS_INTENT, watch_action_failures
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +61,17 @@ async def run_remote_action(action: RemoteAction, output_channel: Any, nlg: Any,
     """RemoteAction.run, with Rasa's own session start when the project's cannot run."""
     try:
         return await _rasa_remote_run(action, output_channel, nlg, tracker, domain)
+    except ActionExecutionRejection:
+        raise
     except Exception as error:
-        if action.name() != ACTION_SESSION_START_NAME:
-            raise
-        logger.warning("action_session_start failed (%s); the session starts without the action server.",
-                       type(error).__name__)
-        return await ActionSessionStart().run(output_channel, nlg, tracker, domain)
+        if action.name() == ACTION_SESSION_START_NAME:
+            logger.warning("action_session_start failed (%s); the session starts without the action server.",
+                           type(error).__name__)
+            return await ActionSessionStart().run(output_channel, nlg, tracker, domain)
+        if tracker.active_loop_name and tracker.latest_message.intent.get("name") == CRISIS_INTENT:
+            # A rejected form lets the crisis rules answer; a failed one would end the turn unanswered.
+            raise ActionExecutionRejection(action.name(), "the action server is unavailable") from error
+        raise
 
 
 _rasa_resolve_by_type = Event.resolve_by_type
