@@ -58,7 +58,7 @@ _rasa_remote_run = RemoteAction.run
 
 
 async def run_remote_action(action: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
-    """RemoteAction.run, with Rasa's own session start when the project's cannot run."""
+    """RemoteAction.run, when the action server fails: Rasa's own session start, and a rejection for a crisis mid-form."""
     try:
         return await _rasa_remote_run(action, output_channel, nlg, tracker, domain)
     except ActionExecutionRejection:
