@@ -80,8 +80,9 @@ def _rasa_argv(settings: Settings, model: Path, port: int, interface: str) -> Li
         "--cors", f"http://localhost:{settings.web_port}", f"http://127.0.0.1:{settings.web_port}",
     ]
     if settings.rasa_auth_token:
-        # The HTTP API (trackers, model, ...) is only ever on behind a token.
-        argv += ["--enable-api", "--auth-token", settings.rasa_auth_token]
+        # The HTTP API (trackers, model, ...) is only ever on behind a token. One argument with "=":
+        # a token starting with "-" (token_urlsafe makes one 1 time in 64) would otherwise read as a flag.
+        argv += ["--enable-api", f"--auth-token={settings.rasa_auth_token}"]
     return argv
 
 

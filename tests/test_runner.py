@@ -26,4 +26,11 @@ def test_the_http_api_is_only_on_behind_a_token():
     without = next(s for s in services(Settings.from_env({})) if s.name == "rasa")
     assert "--enable-api" not in without.argv
     with_token = next(s for s in services(Settings.from_env({"RASA_AUTH_TOKEN": "s3cret"})) if s.name == "rasa")
-    assert with_token.argv[-3:] == ["--enable-api", "--auth-token", "s3cret"]
+    assert with_token.argv[-2:] == ["--enable-api", "--auth-token=s3cret"]
+
+
+def test_a_token_starting_with_a_dash_reaches_rasa_whole():
+    from rasa.__main__ import create_argument_parser
+
+    rasa = next(s for s in services(Settings.from_env({"RASA_AUTH_TOKEN": "-dash-first"})) if s.name == "rasa")
+    assert create_argument_parser().parse_args(rasa.argv[1:]).auth_token == "-dash-first"

@@ -314,4 +314,4 @@ def test_make_run_always_gives_rasa_an_api_token_random_unless_one_is_set():
     assert with_auth_token(Settings.from_env({})).rasa_auth_token != generated.rasa_auth_token
     assert with_auth_token(Settings.from_env({"RASA_AUTH_TOKEN": "chosen"})).rasa_auth_token == "chosen"
     rasa = next(service for service in services(generated) if service.name == "rasa")
-    assert rasa.argv[-3:] == ["--enable-api", "--auth-token", generated.rasa_auth_token]
+    assert rasa.argv[-2:] == ["--enable-api", f"--auth-token={generated.rasa_auth_token}"]
