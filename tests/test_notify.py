@@ -96,7 +96,7 @@ def test_sends_urgent_first_without_personal_data_and_only_once(database, smtp_s
         body = message.get_content()
         assert "staff console" in body
         assert message["From"] == "intake@charity.test"
-        whole = message.as_string()
+        whole = message.as_string().replace(message["Message-ID"], "")  # a random id may hold any digits
         for secret in PRIVATE:
             assert secret.lower() not in whole.lower()
     assert handler.envelopes[0].rcpt_tos == ["duty@charity.test", "team@charity.test"]

@@ -215,7 +215,7 @@ def test_no_serious_accessibility_problems_on_a_phone(chromium_browser, site):
         page.get_by_role("button", name="Need urgent help?").click()
         expect(page.locator("#intake-urgent")).to_contain_text("Lifeline: call 13 11 14")
         type_message(page, "I'd be too embarrassed to walk in")
-        expect(page.locator(".typing")).to_be_visible()
+        # Computed style holds whether or not the indicator is still showing: a fast answer may have hidden it.
         assert page.locator(".typing .dot").first.evaluate("d => getComputedStyle(d).animationName") == "none"
         wait_for_answer(page)
 
