@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import itertools
 import statistics
 import time
 from collections import Counter
@@ -14,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.safety.detector import CATEGORIES, PATTERNS_PATH, SafetyNet, SafetyResult
+from bot.safety.detector import CATEGORIES, PATTERNS_PATH, SafetyNet, SafetyResult, merge_phrases
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_CSV = ROOT / "eval" / "safety_messages.csv"
@@ -204,6 +205,34 @@ def test_hard_negatives_are_not_flagged(net, text):
     result = net.check(text)
     assert not result.crisis, f"false alarm by {result.matched}: {text!r}"
     assert (result.category, result.matched) == (None, None)
+
+
+@given(st.lists(st.lists(st.sampled_from("abcde"), min_size=1, max_size=3).map(tuple), max_size=12))
+def test_merged_phrases_accept_exactly_the_phrases(phrases):
+    groups = merge_phrases(phrases)
+    accepted = {combo for group in groups for combo in itertools.product(*group)}
+    assert accepted == set(phrases)
+
+
+def test_phrases_differing_in_one_word_share_one_pattern():
+    assert merge_phrases([("want", "to"), ("wish", "to"), ("want", "2")]) == [[{"want", "wish"}, {"to"}], [{"want"}, {"2"}]]
+
+
+@pytest.mark.parametrize(
+    "text,crisis",
+    [
+        # Words from two different phrases of one slot ("be here without", "keep doing this").
+        ("not sure I'm doing this right", False),
+        ("i don't want to keep up", False),
+        ("i don't want to go up", False),
+        # ...while the phrases themselves still flag.
+        ("not sure i want to do this anymore", True),
+        ("i don't want to be here anymore", True),
+        ("i don't want to keep going", True),
+    ],
+)
+def test_a_slot_accepts_its_phrases_not_mixtures_of_them(net, text, crisis):
+    assert net.check(text).crisis is crisis
 
 
 # ----------------------------------------------------------- negation and tense

@@ -153,6 +153,32 @@ def _dictionary_words() -> FrozenSet[str]:
     return frozenset(w for words in index.get_table("lemma_index").values() for w in words if w.isalpha())
 
 
+def merge_phrases(phrases: Iterable[Tuple[str, ...]]) -> List[List[Set[str]]]:
+    """Per-position token sets that together accept exactly `phrases`.
+
+    Phrases that differ in one position only share a sequence of sets ("want to"
+    and "wish to" become [want, wish] [to]), which keeps the number of Matcher
+    patterns small. Merging every phrase of one length, as this once did,
+    accepted mixtures: "be here without" + "keep doing this" gave "be doing
+    this", and "not sure I'm doing this right" was flagged.
+    """
+    groups: List[List[Set[str]]] = []
+    for tokens in dict.fromkeys(t for t in phrases if t):
+        for group in groups:
+            if len(group) != len(tokens):
+                continue
+            differing = [i for i, token in enumerate(tokens) if token not in group[i]]
+            if not differing:
+                break
+            i = differing[0]
+            if len(differing) == 1 and all(len(group[j]) == 1 for j in range(len(group)) if j != i):
+                group[i].add(tokens[i])
+                break
+        else:
+            groups.append([{token} for token in tokens])
+    return groups
+
+
 def _restores_double(word: str, target: str) -> bool:
     """True if `target` is `word` with one doubled letter restored ("hiting" -> "hitting")."""
     return len(target) == len(word) + 1 and any(
@@ -385,15 +411,10 @@ class SafetyNet:
         return [self._canon(t) for t in tokens]
 
     def _slot(self, part: str) -> List[List[Token]]:
-        """Compile one pattern slot into alternative token sequences, one per phrase length.
-
-        Phrases of equal length share one sequence of per-position IN sets; this
-        slightly over-generates ("wish to" + "want 2" also accepts "wish 2") but
-        keeps the number of Matcher patterns small.
-        """
+        """Compile one pattern slot into alternative token sequences (see `merge_phrases`)."""
         optional = part.endswith("?") and len(part) > 1
         part = part[:-1] if optional else part
-        by_length: Dict[int, List[Set[str]]] = {}
+        token_phrases: List[Tuple[str, ...]] = []
         exact: Set[str] = set()
         variants: List[List[Token]] = []
         for alt in part.split("|"):
@@ -413,13 +434,9 @@ class SafetyNet:
                 if phrase.startswith("="):
                     exact.add(phrase[1:])
                     continue
-                tokens = self._phrase_tokens(phrase)
-                positions = by_length.setdefault(len(tokens), [set() for _ in tokens])
-                for position, token in zip(positions, tokens):
-                    position.add(token)
-        for length in sorted(by_length):
-            if length:
-                variants.append([{"NORM": {"IN": sorted(p)}} for p in by_length[length]])
+                token_phrases.append(tuple(self._phrase_tokens(phrase)))
+        for positions in merge_phrases(token_phrases):
+            variants.append([{"NORM": {"IN": sorted(p)}} for p in positions])
         if exact:
             variants.append([{"LOWER": {"IN": sorted(exact)}}])
         if optional:
