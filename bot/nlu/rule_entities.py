@@ -1,39 +1,24 @@
 """Rasa component: entities from the spaCy EntityRuler, with canonical values."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.stateless import StatelessComponent
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
+class RuleEntityExtractor(StatelessComponent, EntityExtractorMixin):
     """Turns the EntityRuler's matches in the spaCy doc into Rasa entities.
 
     The value is the pattern's id (the canonical value), so "booze" arrives as
     concern `alcohol` without a separate synonym table.
     """
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "RuleEntityExtractor":
-        return cls()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

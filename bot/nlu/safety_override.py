@@ -9,17 +9,15 @@ well now"). A bag of words cannot read negation or tense; the net can.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import List, Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.ranking import make_certain
+from bot.nlu.stateless import StatelessComponent
 from bot.safety.detector import SafetyNet
 
 CRISIS_INTENT = "express_crisis"
@@ -27,10 +25,7 @@ CRISIS_INTENT = "express_crisis"
 
 def override_intent(message: Message, category: str) -> None:
     """Make express_crisis the certain top intent and record the category."""
-    others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != CRISIS_INTENT]
-    ranking = [{"name": CRISIS_INTENT, "confidence": 1.0}] + [{**r, "confidence": 0.0} for r in others]
-    message.set(INTENT, {"name": CRISIS_INTENT, "confidence": 1.0}, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+    make_certain(message, CRISIS_INTENT)
     message.set("safety_net", {"category": category}, add_to_output=True)
 
 
@@ -45,24 +40,11 @@ def set_crisis_aside(message: Message) -> None:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class SafetyNetOverride(GraphComponent, IntentClassifier):
+class SafetyNetOverride(StatelessComponent, IntentClassifier):
     """Sets the intent to express_crisis whenever the safety net fires (and sets it aside as above)."""
 
-    def __init__(self, net: SafetyNet) -> None:
-        self._net = net
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SafetyNetOverride":
-        return cls(SafetyNet())
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
+    def __init__(self, net: Optional[SafetyNet] = None) -> None:
+        self._net = net or SafetyNet()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
