@@ -9,6 +9,8 @@ from bot.calendar_invite import next_meeting_start
 from bot.matching.catalog_view import GroupView
 
 REMINDER_NOTICE = dt.timedelta(days=1)
+# The group_choice value for "the last one" (bot/resources/entity_patterns.jsonl).
+LAST = "last"
 
 
 def shown_entries(matches: Iterable, first_position: int) -> List[dict]:
@@ -17,7 +19,9 @@ def shown_entries(matches: Iterable, first_position: int) -> List[dict]:
 
 
 def find_choice(shown: Sequence[dict], number: Optional[str], text: str) -> Optional[dict]:
-    """The group the person means, by its number in the latest list or by its name."""
+    """The group the person means, by its number in the latest list ("last" for its end) or by its name."""
+    if number == LAST:
+        return shown[-1] if shown else None  # the end of the latest list, also after "show me more"
     if number and number.isdigit():
         for entry in reversed(shown):  # a new search numbers its list from 1 again
             if entry.get("position") == int(number):

@@ -58,6 +58,13 @@ async def test_a_group_can_be_picked_by_its_name(db_env):
     assert slot_events(events)["chosen_group"] == third["slug"]
 
 
+async def test_the_last_one_is_the_last_group_shown(db_env):
+    slots = await shown_slots({"concern": "gambling"})
+    last = slots["shown_groups"][-1]
+    _, events = await run(ActionChooseGroup(), said("the last one", "choose_group", slots, choice="last"))
+    assert slot_events(events)["chosen_group"] == last["slug"]
+
+
 async def test_a_number_that_was_not_shown_gets_a_clear_question_and_changes_nothing(db_env):
     slots = await shown_slots({"concern": "gambling"})
     messages, events = await run(ActionChooseGroup(), said("number 9", "choose_group", slots, choice="9"))

@@ -10,6 +10,11 @@ def test_a_number_means_the_latest_list_because_each_search_numbers_from_one():
     assert find_choice(FIRST_SEARCH, "2", "the second one")["slug"] == "b"
 
 
+def test_last_means_the_end_of_the_latest_list():
+    assert find_choice(FIRST_SEARCH + SECOND_SEARCH, "last", "the last one")["slug"] == "a"
+    assert find_choice([], "last", "the last one") is None
+
+
 def test_a_name_is_matched_without_regard_to_case_and_an_unknown_choice_is_none():
     assert find_choice(FIRST_SEARCH, None, "i like beta group")["slug"] == "b"
     assert find_choice(FIRST_SEARCH, "7", "number 7") is None

@@ -92,10 +92,21 @@ def test_towns_named_like_english_words_are_not_spotted_in_ordinary_sentences(nl
     assert [e.text for e in nlp(text).ents if e.label_ == "location"] == []
 
 
-@pytest.mark.parametrize("text,number", [("the second one please", "2"), ("option 3", "3"), ("i'll take the first", "1")])
+@pytest.mark.parametrize(
+    "text,number",
+    [
+        ("the second one please", "2"),
+        ("option 3", "3"),
+        ("i'll take the first", "1"),
+        ("the top one", "1"),
+        ("the last one looks good", "last"),
+        ("i'll take the last", "last"),
+    ],
+)
 def test_a_pick_from_the_list_is_a_group_choice(nlp, text, number):
     assert ("group_choice", number) in ents(nlp, text)
 
 
 def test_ordinals_in_ordinary_sentences_are_not_a_group_choice(nlp):
     assert ents(nlp, "what happens at the first meeting") == []
+    assert ents(nlp, "the last time i went out was march") == []
