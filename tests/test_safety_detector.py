@@ -115,6 +115,7 @@ CRISIS = {
         "He's got me locked in the house",
         "my husband is hitting the kids",
         "Someone broke into my house and they're still here",
+        "my ex is trying to get into the flat",
     ],
 }
 
@@ -197,6 +198,7 @@ SAFE = [
     "My nanna died in March and I'd like a bereavement group",
     "We live nearby and sadly my widowed dad is lonely",
     "I'm a nurse and I deal with overdoses at work, I need a group for burnout",
+    "how do i get into the building where my group meets",
 ]
 
 
