@@ -5,6 +5,8 @@ import datetime as dt
 import re
 from typing import Iterable, List, Optional, Sequence
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from bot.calendar_invite import next_meeting_start
 from bot.matching.catalog_view import GroupView
 
@@ -29,7 +31,19 @@ def find_choice(shown: Sequence[dict], number: Optional[str], text: str) -> Opti
         return None
     lowered = text.lower()
     named = [entry for entry in shown if entry.get("name") and entry["name"].lower() in lowered]
-    return named[-1] if named else None
+    if named:
+        return named[-1]
+    # "the Harbour Lights one": a longer name by its first two words, when only one group fits.
+    by_start = {entry["slug"]: entry for entry in shown if entry.get("name") and _named_by_start(entry["name"], lowered)}
+    return next(iter(by_start.values())) if len(by_start) == 1 else None
+
+
+def _named_by_start(name: str, lowered_text: str) -> bool:
+    """True if a name of three or more words is named by its first two, unless both are stop words ("Off the...")."""
+    words = name.lower().split()
+    if len(words) < 3 or all(word in STOP_WORDS for word in words[:2]):
+        return False
+    return re.search(rf"\b{re.escape(' '.join(words[:2]))}\b", lowered_text) is not None
 
 
 def unique_by_slug(shown: Sequence[dict]) -> List[dict]:

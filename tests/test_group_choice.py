@@ -21,6 +21,21 @@ def test_a_name_is_matched_without_regard_to_case_and_an_unknown_choice_is_none(
     assert find_choice(FIRST_SEARCH, None, "that one") is None
 
 
+LONG_NAMES = [
+    {"slug": "h", "name": "Harbour Lights Recovery Circle", "position": 1},
+    {"slug": "o", "name": "Off the Table Morning Check-in", "position": 2},
+    {"slug": "d1", "name": "Dry Dock Sunday Mornings", "position": 3},
+    {"slug": "d2", "name": "Dry Dock Evening Group", "position": 4},
+]
+
+
+def test_a_long_name_is_matched_by_its_first_two_words_when_only_one_group_fits():
+    assert find_choice(LONG_NAMES, None, "the Harbour Lights one please")["slug"] == "h"
+    assert find_choice(LONG_NAMES, None, "the dry dock one") is None  # two groups start so
+    assert find_choice(LONG_NAMES, None, "take me off the list") is None  # "off the" says nothing
+    assert find_choice(LONG_NAMES, None, "harbouring doubts") is None
+
+
 def test_each_group_is_kept_once_in_first_shown_order_with_its_latest_entry():
     assert [(g["slug"], g["position"]) for g in unique_by_slug(FIRST_SEARCH + SECOND_SEARCH)] == [("a", 2), ("b", 2), ("c", 1)]
 
