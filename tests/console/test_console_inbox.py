@@ -102,13 +102,13 @@ def test_filters_and_search_select_the_right_intakes(admin, intakes, query, expe
     assert f"<strong>{len(expected)}</strong> matching intake" in response.text
 
 
-
 def test_the_filter_form_shows_the_chosen_values(admin, intakes):
     text = admin.get("/?status=in_review&concern=bereavement&channel=twilio").text
     for field, value, shown in [("status", "in_review", "in review"), ("concern", "bereavement", "bereavement"),
                                 ("channel", "twilio", "twilio")]:
         select = re.search(rf'<select id="{field}" name="{field}">(.*?)</select>', text, re.S).group(1)
         assert re.findall(r'<option value="([^"]*)" selected>([^<]*)<', select) == [(value, shown)]
+
 
 def test_an_intake_number_finds_that_intake(admin, intakes):
     assert listed(admin.get(f"/?q=%23{intakes['grief']}")) == [intakes["grief"]]
